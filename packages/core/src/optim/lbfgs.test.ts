@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../rng.ts';
+import { type Evaluation, type LbfgsResult, lbfgs, lbfgsAsync } from './lbfgs.ts';
+import { maxRelErr } from './testing.ts';
+
+/** Chained Rosenbrock: sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2, minimum 0 at (1, ..., 1). */
+export function rosenbrock(x: Float64Array): Evaluation {
+  const n = x.length;
+  const grad = new Float64Array(n);
+  let value = 0;
+  for (let i = 0; i + 1 < n; i++) {
+    const a = x[i + 1] - x[i] * x[i];
+    const b = 1 - x[i];
+    value += 100 * a * a + b * b;
+    grad[i] += -400 * a * x[i] - 2 * b;
+    grad[i + 1] += 200 * a;
+  }
+  return { value, grad };
+}
+
+/** Standard start (-1.2, 1, -1.2, 1, ...). */
+const rosenStart = (n: number) => Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
+
+const distToOnes = (x: Float64Array) => Math.max(...Array.from(x, (v) => Math.abs(v - 1)));
+
+/** Least squares 0.5 |A x - b|^2 with a seeded random A (rows x cols) and b. */
+export function leastSquares(rows: number, cols: number, seed: number) {
+  const rng = new Rng(seed);
+  const A = Array.from({ length: rows }, () => Array.from({ length: cols }, () => rng.normal()));
+  const b = Array.from({ length: rows }, () => rng.normal() * 3);
+  const fg = (x: Float64Array): Evaluation => {
+    const grad = new Float64Array(cols);
+    let value = 0;
+    for (let r = 0; r < rows; r++) {
+      let res = -b[r];
+      for (let c = 0; c < cols; c++) res += A[r][c] * x[c];
+      value += 0.5 * res * res;
+      for (let c = 0; c < cols; c++) grad[c] += res * A[r][c];
+    }
+    return { value, grad };
+  };
+  // Closed form: normal equations A^T A x = A^T b by Gaussian elimination with partial pivoting.
+  const M = Array.from({ length: cols }, (_, i) =>
+    Array.from({ length: cols + 1 }, (_, j) => {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += A[r][i] * (j < cols ? A[r][j] : b[r]);
+      return s;
+    }),
+  );
+  for (let k = 0; k < cols; k++) {
+    let p = k;
+    for (let i = k + 1; i < cols; i++) if (Math.abs(M[i][k]) > Math.abs(M[p][k])) p = i;
+    [M[k], M[p]] = [M[p], M[k]];
+    for (let i = k + 1; i < cols; i++) {
+      const f = M[i][k] / M[k][k];
+      for (let j = k; j <= cols; j++) M[i][j] -= f * M[k][j];
+    }
+  }
+  const xStar = new Float64Array(cols);
+  for (let i = cols - 1; i >= 0; i--) {
+    let s = M[i][cols];
+    for (let j = i + 1; j < cols; j++) s -= M[i][j] * xStar[j];
+    xStar[i] = s / M[i][i];
+  }
+  return { A, b, fg, xStar };
+}
+
+/** Wraps fg so values and gradients are rounded to float32, as a tfjs loss would be. */
+function float32(fg: (x: Float64Array) => Evaluation) {
+  return (x: Float64Array): Evaluation => {
+    const e = fg(x);
+    return { value: Math.fround(e.value), grad: Float32Array.from(e.grad) };
+  };
+}
+const snap32 = (x: Float64Array) => {
+  for (let i = 0; i < x.length; i++) x[i] = Math.fround(x[i]);
+};
+
+const CLEAN_STOPS = ['gradTol', 'fTol', 'lineSearch'];
+
+function logRun(name: string, r: LbfgsResult) {
+  const g = Math.max(...Array.from(r.grad, Math.abs));
+  console.log(
+    `${name}: ${r.iterations} it, ${r.evaluations} evals, f = ${r.value}, |g| = ${g}, ${r.reason}: ${r.message}`,
+  );
+}
+
+describe('lbfgs (float64)', () => {
+  it('minimizes 2-D Rosenbrock from (-1.2, 1)', () => {
+    const r = lbfgs(rosenbrock, rosenStart(2), { gradTol: 1e-10, fTol: 0 });
+    logRun('rosenbrock 2-D', r);
+    expect(r.reason).toBe('gradTol');
+    expect(distToOnes(r.x)).toBeLessThan(1e-6);
+    expect(r.value).toBeLessThan(1e-12);
+    expect(r.iterations).toBeLessThan(60);
+  });
+
+  it('minimizes 10-D Rosenbrock from (-1.2, 1, ...)', () => {
+    const r = lbfgs(rosenbrock, rosenStart(10), { gradTol: 1e-10, fTol: 0 });
+    logRun('rosenbrock 10-D', r);
+    expect(r.reason).toBe('gradTol');
+    expect(distToOnes(r.x)).toBeLessThan(1e-6);
+    expect(r.iterations).toBeLessThan(150);
+  });
+
+  it('with default tolerances stops by gradTol/fTol close to the minimum', () => {
+    const r = lbfgs(rosenbrock, rosenStart(10));
+    expect(['gradTol', 'fTol']).toContain(r.reason);
+    expect(distToOnes(r.x)).toBeLessThan(1e-6);
+  });
+
+  it('solves linear least squares to the closed form', () => {
+    const { fg, xStar } = leastSquares(60, 12, 3);
+    const r = lbfgs(fg, new Float64Array(12), { gradTol: 1e-8, fTol: 0 });
+    logRun('least squares 60x12', r);
+    expect(r.reason).toBe('gradTol');
+    expect(r.iterations).toBeLessThan(30);
+    expect(maxRelErr(r.x, xStar, Math.max(...xStar.map(Math.abs)))).toBeLessThan(1e-9);
+  });
+
+  it('terminates cleanly on float32-rounded Rosenbrock (offset so f is coarse at the minimum)', () => {
+    const fg = float32((x) => {
+      const e = rosenbrock(x);
+      return { value: e.value + 1, grad: e.grad };
+    });
+    for (const [n, snap] of [
+      [2, undefined],
+      [10, undefined],
+      [10, snap32],
+    ] as const) {
+      const r = lbfgs(fg, rosenStart(n), { gradTol: 0, fTol: 0, snap, maxIter: 500 });
+      logRun(`float32 rosenbrock ${n}-D${snap ? ' snapped' : ''}`, r);
+      expect(CLEAN_STOPS).toContain(r.reason);
+      // f has ~6e-8 absolute resolution at 1, so |x - 1| ~ sqrt(6e-8 / curvature) is the limit.
+      expect(distToOnes(r.x)).toBeLessThan(2e-3);
+      expect(r.value).toBeLessThanOrEqual(1 + 1e-6);
+    }
+  });
+
+  it('terminates cleanly with noisy values and gradients near the minimum', () => {
+    const rng = new Rng(11);
+    const { fg, xStar } = leastSquares(40, 10, 5);
+    const noisy = (x: Float64Array): Evaluation => {
+      const e = fg(x);
+      return {
+        value: e.value * (1 + 1e-6 * rng.normal()),
+        grad: Array.from(e.grad, (g) => g + 1e-5 * rng.normal()),
+      };
+    };
+    const start = Float64Array.from(xStar, (v, i) => v + 0.1 * Math.cos(i));
+    const r = lbfgs(noisy, start, { gradTol: 0, fTol: 0, fNoise: 5e-6, maxIter: 2000 });
+    logRun('noisy least squares', r);
+    expect(CLEAN_STOPS).toContain(r.reason);
+    expect(r.evaluations).toBeLessThan(500);
+    expect(distToOnes(Float64Array.from(r.x, (v, i) => v - xStar[i] + 1))).toBeLessThan(1e-3);
+  });
+
+  it('shrinks the step out of a NaN region and still converges', () => {
+    // Quadratic defined only on |x_i| <= 0.5; the first trial step lands outside.
+    let nanCalls = 0;
+    const a = [3, 1];
+    const fg = (x: Float64Array): Evaluation => {
+      if (x.some((v) => Math.abs(v) > 0.5)) {
+        nanCalls++;
+        return { value: Number.NaN, grad: [Number.NaN, Number.NaN] };
+      }
+      return { value: 0.5 * (a[0] * x[0] ** 2 + a[1] * x[1] ** 2), grad: [a[0] * x[0], a[1] * x[1]] };
+    };
+    const r = lbfgs(fg, Float64Array.of(0.4, 0.4), { gradTol: 1e-10 });
+    expect(nanCalls).toBeGreaterThan(0);
+    expect(r.reason).toBe('gradTol');
+    expect(Math.abs(r.x[0]) + Math.abs(r.x[1])).toBeLessThan(1e-9);
+    // Inf instead of NaN (e.g. a log barrier) works the same.
+    const inf = (x: Float64Array): Evaluation => {
+      const e = fg(x);
+      return Number.isNaN(e.value) ? { value: Number.POSITIVE_INFINITY, grad: [0, 0] } : e;
+    };
+    expect(lbfgs(inf, Float64Array.of(0.4, 0.4), { gradTol: 1e-10 }).reason).toBe('gradTol');
+  });
+
+  it('respects maxIter, maxEval and a stopping callback', () => {
+    const seen: number[] = [];
+    const r = lbfgs(rosenbrock, rosenStart(2), {
+      callback: ({ iteration, value }) => {
+        seen.push(value);
+        return iteration === 5;
+      },
+    });
+    expect(r.reason).toBe('callback');
+    expect(r.iterations).toBe(5);
+    expect(seen).toHaveLength(5);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeLessThan(seen[i - 1]);
+    expect(r.value).toBe(seen[4]);
+    expect(lbfgs(rosenbrock, rosenStart(2), { maxIter: 3 })).toMatchObject({
+      reason: 'maxIter',
+      iterations: 3,
+    });
+    const e = lbfgs(rosenbrock, rosenStart(2), { maxEval: 7 });
+    expect(e.reason).toBe('maxEval');
+    expect(e.evaluations).toBe(7);
+  });
+
+  it('lbfgsAsync gives the same result as lbfgs', async () => {
+    const sync = lbfgs(rosenbrock, rosenStart(4));
+    const asyncR = await lbfgsAsync(async (x) => rosenbrock(x), rosenStart(4));
+    expect(asyncR).toEqual(sync);
+  });
+
+  it('rejects bad input with messages naming the argument', () => {
+    expect(() => lbfgs(rosenbrock, Float64Array.of(1, Number.NaN))).toThrow(/'x0\[1\]' is NaN/);
+    expect(() => lbfgs(rosenbrock, new Float64Array(0))).toThrow(/'x0' must be a non-empty/);
+    expect(() => lbfgs(rosenbrock, rosenStart(2), { m: 0 })).toThrow(/'m' must be an integer >= 1/);
+    expect(() => lbfgs(rosenbrock, rosenStart(2), { c1: 0.9, c2: 0.5 })).toThrow(/'c1' < 'c2'/);
+    expect(() => lbfgs(() => ({ value: 1, grad: [1] }), rosenStart(2))).toThrow(
+      /'grad' of length 1, expected 2/,
+    );
+    expect(() => lbfgs(() => ({ value: Number.NaN, grad: [0, 0] }), rosenStart(2))).toThrow(
+      /not finite at 'x0'/,
+    );
+  });
+});
