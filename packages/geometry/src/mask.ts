@@ -22,7 +22,7 @@ export function regularGrid(box: BBox | Domain, shape: readonly number[]): Grid 
     Array.isArray(shape) && shape.length === dim,
     () => `regularGrid: 'shape' must have one count per dimension (${dim}), got [${shape}]`,
   );
-  shape.forEach((k, j) => checkCount(k, `shape[${j}]`, 'regularGrid'));
+  for (let j = 0; j < shape.length; j++) checkCount(shape[j], `shape[${j}]`, 'regularGrid');
   let n = 1;
   for (const k of shape) n *= k;
   const data = new Float64Array(n * dim);

@@ -189,7 +189,7 @@ export class Polygon extends BaseDomain {
       const dx = bx - ax;
       const dy = by - ay;
       let t = ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy);
-      t = t < 0 ? 0 : t > 1 ? 1 : t;
+      t = Math.min(Math.max(t, 0), 1);
       const ex = ax + t * dx - x;
       const ey = ay + t * dy - y;
       const d2 = ex * ex + ey * ey;
