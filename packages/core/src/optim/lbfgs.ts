@@ -75,7 +75,7 @@ export interface LbfgsOptions {
    */
   snap?: (x: Float64Array) => void;
   /** Called after every iteration; return `true` to stop (reason 'callback'). */
-  callback?: (info: LbfgsIterationInfo) => boolean | undefined | void;
+  callback?: (info: LbfgsIterationInfo) => boolean | undefined;
 }
 
 export interface LbfgsResult {
@@ -254,9 +254,9 @@ function* lineSearch(
   let prev = start;
   let alpha = alpha1;
   let alphaBad = Number.POSITIVE_INFINITY; // smallest step known to give NaN/Inf
-  let lo: LinePoint | undefined;
-  let hi: LinePoint | undefined;
-  for (let trials = 0; trials < maxTrials && lo === undefined; trials++) {
+  let bracketLo: LinePoint | undefined;
+  let bracketHi: LinePoint | undefined;
+  for (let trials = 0; trials < maxTrials && bracketLo === undefined; trials++) {
     const x = pointAt(alpha);
     if (sameArray(x, prev.x)) {
       // The step is below the resolution of x: only a longer one can tell anything.
@@ -272,13 +272,13 @@ function* lineSearch(
     }
     if (!armijo(alpha, p.f) && approxWolfe(p)) return done('approx', p);
     if (!armijo(alpha, p.f) || (prev !== start && p.f >= prev.f)) {
-      lo = prev;
-      hi = p;
+      bracketLo = prev;
+      bracketHi = p;
     } else if (Math.abs(p.dphi) <= -c2 * dphi0) {
       return done('wolfe', p);
     } else if (p.dphi >= 0) {
-      lo = p;
-      hi = prev;
+      bracketLo = p;
+      bracketHi = prev;
     } else {
       let lower = alpha * MIN_GROW;
       let upper = alpha * MAX_GROW;
@@ -289,7 +289,9 @@ function* lineSearch(
       alpha = Number.isFinite(c) ? Math.min(upper, Math.max(lower, c)) : upper;
     }
   }
-  if (lo === undefined || hi === undefined) return fallback();
+  if (bracketLo === undefined || bracketHi === undefined) return fallback();
+  let lo: LinePoint = bracketLo;
+  let hi: LinePoint = bracketHi;
 
   // Zoom (Alg. 3.6): `lo` is the lowest point satisfying sufficient decrease, and the interval
   // between lo and hi contains a Wolfe point. `hi` may be non-finite (NaN region).
