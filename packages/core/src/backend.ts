@@ -20,7 +20,8 @@ export const BROWSER_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm',
 const INSTALL_HINT: Record<BackendName, string> = {
   'tensorflow-gpu':
     'install it with `pnpm add @tensorflow/tfjs-node-gpu@4.22.0` (needs CUDA and internet access at install time)',
-  tensorflow: 'install it with `pnpm add @tensorflow/tfjs-node@4.22.0` (needs internet access at install time)',
+  tensorflow:
+    'install it with `pnpm add @tensorflow/tfjs-node@4.22.0` (needs internet access at install time)',
   wasm: 'install it with `pnpm add @tensorflow/tfjs-backend-wasm@4.22.0`',
   cpu: 'it ships with @tensorflow/tfjs; reinstall dependencies',
   webgpu: 'install `@tensorflow/tfjs-backend-webgpu@4.22.0` and run in a browser with WebGPU',
@@ -74,7 +75,11 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-async function tryLoad(name: BackendName, importer: ModuleImporter, activate: boolean): Promise<string | null> {
+async function tryLoad(
+  name: BackendName,
+  importer: ModuleImporter,
+  activate: boolean,
+): Promise<string | null> {
   const { module } = MODULES[name];
   try {
     if (module) await importer(module);

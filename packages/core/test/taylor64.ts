@@ -95,7 +95,7 @@ export class TaylorSpace {
 
   log(a: Float64Array): Float64Array {
     const coefs = [Math.log(a[0])];
-    for (let k = 1; k <= this.order; k++) coefs.push(((-1) ** (k + 1) / k) / a[0] ** k);
+    for (let k = 1; k <= this.order; k++) coefs.push((-1) ** (k + 1) / k / a[0] ** k);
     return this.series(a, coefs);
   }
 

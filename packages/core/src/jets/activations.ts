@@ -90,8 +90,22 @@ function periodicTable(first: 'sin' | 'cos') {
     let cv: tf.Tensor | undefined;
     const S = () => (sv ??= tf.sin(z));
     const C = () => (cv ??= tf.cos(z));
-    if (first === 'sin') seq.push(S, C, () => tf.neg(S()), () => tf.neg(C()), S);
-    else seq.push(C, () => tf.neg(S()), () => tf.neg(C()), S, C);
+    if (first === 'sin')
+      seq.push(
+        S,
+        C,
+        () => tf.neg(S()),
+        () => tf.neg(C()),
+        S,
+      );
+    else
+      seq.push(
+        C,
+        () => tf.neg(S()),
+        () => tf.neg(C()),
+        S,
+        C,
+      );
     return seq.slice(0, order + 1).map((f) => f());
   };
 }

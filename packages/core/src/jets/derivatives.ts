@@ -140,7 +140,9 @@ export class Derivatives {
       pos += hit[0].length;
     }
     if (out.length > MAX_ORDER) {
-      throw new Error(`Derivatives: request '${request}' has order ${out.length}; the maximum is ${MAX_ORDER}`);
+      throw new Error(
+        `Derivatives: request '${request}' has order ${out.length}; the maximum is ${MAX_ORDER}`,
+      );
     }
     return out;
   }
@@ -206,7 +208,9 @@ function checkNames(names: readonly string[], what: string) {
   }
   const bad = names.find((n) => typeof n !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(n));
   if (bad !== undefined) {
-    throw new Error(`Derivatives: '${what}' entries must be alphanumeric names starting with a letter, got '${bad}'`);
+    throw new Error(
+      `Derivatives: '${what}' entries must be alphanumeric names starting with a letter, got '${bad}'`,
+    );
   }
   if (new Set(names).size !== names.length) throw new Error(`Derivatives: '${what}' has duplicates`);
 }

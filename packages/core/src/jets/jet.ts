@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { add, addAll, matMulFast, mul, scale } from '../ops/fast.ts';
 import { type ActivationName, type DerivativeTable, derivativeTable } from './activations.ts';
 import { chainRuleTerms, type MultiIndexKey, productRuleTerms } from './multiindex.ts';
-import { JetPlan } from './plan.ts';
+import type { JetPlan } from './plan.ts';
 
 export type Stream = tf.Tensor | null;
 

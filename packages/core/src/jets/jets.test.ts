@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, useBackend } from '../../test/setup-backend.ts';
 import { TaylorSpace } from '../../test/taylor64.ts';
-import { Dense } from '../nn/dense.ts';
+import type { Dense } from '../nn/dense.ts';
 import { FourierFeatures, PeriodicEmbedding } from '../nn/embeddings.ts';
 import { Mlp } from '../nn/mlp.ts';
 import { ModifiedMlp } from '../nn/modified_mlp.ts';
@@ -106,15 +106,24 @@ function allRequests(d: number, out: string): { name: string; alpha: number[] }[
 /** Max over requests of max_points |jet − ref| / max_points |ref| (with a floor for tiny refs). */
 function compare(model: Module, d: number, points: number[][], outputs: string[], maxOrder = 4) {
   const S = new TaylorSpace(d, 4);
-  const reqs = outputs.flatMap((o) => allRequests(d, o)).filter((r) => r.alpha.reduce((a, b) => a + b, 0) <= maxOrder);
+  const reqs = outputs
+    .flatMap((o) => allRequests(d, o))
+    .filter((r) => r.alpha.reduce((a, b) => a + b, 0) <= maxOrder);
   const deriv = new Derivatives({ inputs: NAMES.slice(0, d), outputs, requests: reqs.map((r) => r.name) });
   const got = tf.tidy(() => {
     const res = deriv.evaluate(model, tf.tensor2d(points));
     return Object.fromEntries(Object.entries(res).map(([k, v]) => [k, v.arraySync() as number[][]]));
   });
-  const refs = points.map((pt) => referenceForward(model, S, pt.map((v, i) => S.variable(i, v))));
+  const refs = points.map((pt) =>
+    referenceForward(
+      model,
+      S,
+      pt.map((v, i) => S.variable(i, v)),
+    ),
+  );
   const worstByOrder = [0, 0, 0, 0, 0];
-  if (process.env.PINNATE_DEBUG) setTimeout(() => console.log(model.config().type, worstByOrder.map((e) => e.toExponential(1)).join(" ")));
+  if (process.env.PINNATE_DEBUG)
+    setTimeout(() => console.log(model.config().type, worstByOrder.map((e) => e.toExponential(1)).join(' ')));
   for (const r of reqs) {
     const o = outputs.indexOf(r.name.split('_')[0]);
     const ref = refs.map((polys) => S.partial(polys[o], r.alpha));
@@ -139,7 +148,18 @@ describe.each(TEST_BACKENDS)('jets on %s', (backend) => {
     await useBackend(backend);
   });
 
-  const activations: ActivationName[] = ['tanh', 'sin', 'cos', 'exp', 'sigmoid', 'softplus', 'swish', 'gelu', 'gaussian', 'square'];
+  const activations: ActivationName[] = [
+    'tanh',
+    'sin',
+    'cos',
+    'exp',
+    'sigmoid',
+    'softplus',
+    'swish',
+    'gelu',
+    'gaussian',
+    'square',
+  ];
   it.each(activations)('MLP with %s matches the float64 reference to order 4 (3 inputs)', (act) => {
     const rng = new Rng(11);
     const model = new Mlp({ sizes: [3, 8, 8, 1], activation: act }, rng);
@@ -149,7 +169,10 @@ describe.each(TEST_BACKENDS)('jets on %s', (backend) => {
 
   it('two outputs, random weight factorization, 2 inputs', () => {
     const rng = new Rng(3);
-    const model = new Mlp({ sizes: [2, 16, 16, 2], activation: 'tanh', factorization: { mean: 0.5, std: 0.1 } }, rng);
+    const model = new Mlp(
+      { sizes: [2, 16, 16, 2], activation: 'tanh', factorization: { mean: 0.5, std: 0.1 } },
+      rng,
+    );
     const worst = compare(model, 2, randomPoints(6, 2, rng), ['u', 'v']);
     worst.forEach((e, order) => expect(e, `order ${order}: ${worst}`).toBeLessThan(BOUND[order]));
   });
@@ -163,10 +186,16 @@ describe.each(TEST_BACKENDS)('jets on %s', (backend) => {
 
   it('Fourier features and periodic embedding feed exact jets', () => {
     const rng = new Rng(9);
-    const ff = new Sequential([new FourierFeatures({ inSize: 2, features: 4, sigma: 0.5 }, rng), new Mlp({ sizes: [8, 10, 1] }, rng)]);
+    const ff = new Sequential([
+      new FourierFeatures({ inSize: 2, features: 4, sigma: 0.5 }, rng),
+      new Mlp({ sizes: [8, 10, 1] }, rng),
+    ]);
     const w1 = compare(ff, 2, randomPoints(4, 2, rng), ['u']);
     w1.forEach((e, order) => expect(e, `fourier order ${order}: ${w1}`).toBeLessThan(BOUND[order]));
-    const pe = new Sequential([new PeriodicEmbedding({ periods: [2, null], harmonics: 2 }), new Mlp({ sizes: [5, 10, 1] }, rng)]);
+    const pe = new Sequential([
+      new PeriodicEmbedding({ periods: [2, null], harmonics: 2 }),
+      new Mlp({ sizes: [5, 10, 1] }, rng),
+    ]);
     const w2 = compare(pe, 2, randomPoints(4, 2, rng), ['u']);
     w2.forEach((e, order) => expect(e, `periodic order ${order}: ${w2}`).toBeLessThan(BOUND[order]));
   });
@@ -189,14 +218,22 @@ describe.each(TEST_BACKENDS)('jets on %s', (backend) => {
     });
     const S = new TaylorSpace(2, 4);
     pts.forEach((pt, p) => {
-      const [u] = referenceForward(model, S, pt.map((v, i) => S.variable(i, v)));
+      const [u] = referenceForward(
+        model,
+        S,
+        pt.map((v, i) => S.variable(i, v)),
+      );
       const lap = S.partial(u, [2, 0]) + S.partial(u, [0, 2]);
       const bih = S.partial(u, [4, 0]) + 2 * S.partial(u, [2, 2]) + S.partial(u, [0, 4]);
       expect(Math.abs(got.lap[p][0] - lap)).toBeLessThan(1e-5 * Math.max(1, Math.abs(lap)));
       expect(Math.abs(got.bih[p][0] - bih)).toBeLessThan(3e-4 * Math.max(1, Math.abs(bih)));
     });
     // The collapsed plan carries fewer streams than asking for u_xx and u_yy separately.
-    const plain = new Derivatives({ inputs: ['x', 'y'], outputs: ['u'], requests: ['u_xxxx', 'u_xxyy', 'u_yyyy'] });
+    const plain = new Derivatives({
+      inputs: ['x', 'y'],
+      outputs: ['u'],
+      requests: ['u_xxxx', 'u_xxyy', 'u_yyyy'],
+    });
     expect(d.plan.streams.length).toBeLessThan(plain.plan.streams.length + 2);
   });
 

@@ -62,7 +62,9 @@ export class JetPlan {
       if (terms.length === 0) throw new Error('jets: a collapsed stream needs at least one non-zero term');
       const order = terms[0].key.length;
       if (terms.some((t) => t.key.length !== order)) {
-        throw new Error(`jets: all terms of a collapsed stream must have one order, got ${terms.map((t) => t.key)}`);
+        throw new Error(
+          `jets: all terms of a collapsed stream must have one order, got ${terms.map((t) => t.key)}`,
+        );
       }
       checkOrder(order, terms[0].key);
       if (terms.length === 1 && terms[0].coef === 1) {
@@ -78,9 +80,12 @@ export class JetPlan {
       const id = collapsedId(terms);
       collapsed.set(id, { id, order, terms, collapsed: true });
     }
-    const streams: StreamSpec[] = [...simple]
-      .map((key) => ({ id: key, order: key.length, terms: [{ coef: 1, key }], collapsed: false }))
-      .concat([...collapsed.values()]);
+    const streams: StreamSpec[] = [
+      ...[...simple].map(
+        (key): StreamSpec => ({ id: key, order: key.length, terms: [{ coef: 1, key }], collapsed: false }),
+      ),
+      ...collapsed.values(),
+    ];
     streams.sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return new JetPlan(streams);
   }
@@ -92,7 +97,9 @@ export class JetPlan {
   indexOf(id: string): number {
     const i = this.index.get(id);
     if (i === undefined) {
-      throw new Error(`jets: stream '${id}' is not in this plan (has ${this.streams.map((s) => `'${s.id}'`).join(', ')})`);
+      throw new Error(
+        `jets: stream '${id}' is not in this plan (has ${this.streams.map((s) => `'${s.id}'`).join(', ')})`,
+      );
     }
     return i;
   }
@@ -100,13 +107,16 @@ export class JetPlan {
   /** Largest input index any stream refers to, or -1. */
   maxInputIndex(): number {
     let m = -1;
-    for (const s of this.streams) for (const t of s.terms) for (const ch of t.key) m = Math.max(m, parseInt(ch, 36));
+    for (const s of this.streams)
+      for (const t of s.terms) for (const ch of t.key) m = Math.max(m, parseInt(ch, 36));
     return m;
   }
 }
 
 function checkOrder(order: number, key: string) {
   if (order > MAX_ORDER) {
-    throw new Error(`jets: derivative order ${order} (key '${key}') exceeds the supported maximum ${MAX_ORDER}`);
+    throw new Error(
+      `jets: derivative order ${order} (key '${key}') exceeds the supported maximum ${MAX_ORDER}`,
+    );
   }
 }

@@ -72,7 +72,9 @@ export class PeriodicEmbedding implements Module {
   constructor(config: PeriodicEmbeddingConfig) {
     const periods = config.periods;
     if (!Array.isArray(periods) || periods.length === 0) {
-      throw new Error(`PeriodicEmbedding: 'periods' must be a non-empty array, got ${JSON.stringify(periods)}`);
+      throw new Error(
+        `PeriodicEmbedding: 'periods' must be a non-empty array, got ${JSON.stringify(periods)}`,
+      );
     }
     const k = checkPositiveInt(config.harmonics ?? 1, 'harmonics', 'PeriodicEmbedding');
     periods.forEach((p, i) => {

@@ -3,7 +3,7 @@
  * (which is also the plain forward pass: a value-only jet). Later packages (Gaussian
  * embeddings, operators) implement the same interface.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { inputJet, type Jet } from '../jets/jet.ts';
 import { JetPlan } from '../jets/plan.ts';
 

@@ -9,51 +9,72 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+type Grad2 = (
+  a: tf.Tensor,
+  b: tf.Tensor,
+  save: tf.GradSaveFunc,
+) => {
+  value: tf.Tensor;
+  gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
+};
+
+/** `tf.customGrad` for a two-input op (its typing only admits a variadic signature). */
+function customGrad2(f: Grad2): (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D {
+  return tf.customGrad(f as never) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+}
+
 /** Σ over axis 0 as a matMul against ones: [N, H] -> [1, H]. */
 export function sumRows(x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => tf.matMul(tf.ones([1, x.shape[0]]), x));
 }
 
 /** h @ W with the gradient dW = hᵀ dy via an explicit transpose. h: [N, in], W: [in, out] -> [N, out]. */
-export const matMulFast = tf.customGrad((h: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+export const matMulFast = customGrad2((h, w, save) => {
   const value = tf.matMul(h as tf.Tensor2D, w as tf.Tensor2D);
   save([h, w]);
   return {
     value,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+    gradFunc: (dy, saved) => {
       const [hs, ws] = saved as tf.Tensor2D[];
       const dy2 = dy as tf.Tensor2D;
       const dh = tf.matMul(dy2, tf.transpose(ws));
-      const dw = hs.shape[0] === 1 ? tf.matMul(tf.reshape(hs, [hs.shape[1], 1]), dy2) : tf.matMul(tf.transpose(hs), dy2);
+      const dw =
+        hs.shape[0] === 1
+          ? tf.matMul(tf.reshape(hs, [hs.shape[1], 1]), dy2)
+          : tf.matMul(tf.transpose(hs), dy2);
       return [dh, dw];
     },
   };
-}) as (h: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+});
 
 /** a [N, H] + r [1, H] with dr = Σ_rows dy as a matMul. */
-const addRow = tf.customGrad((a: tf.Tensor, r: tf.Tensor, save: tf.GradSaveFunc) => {
+const addRow = customGrad2((a, r, save) => {
   save([]);
   return {
     value: tf.add(a, r),
-    gradFunc: (dy: tf.Tensor) => [dy, sumRows(dy as tf.Tensor2D)],
+    gradFunc: (dy) => [dy, sumRows(dy as tf.Tensor2D)],
   };
-}) as (a: tf.Tensor2D, r: tf.Tensor2D) => tf.Tensor2D;
+});
 
 /** a [N, H] * r [1, H] with dr = Σ_rows (dy * a) as a matMul. */
-const mulRow = tf.customGrad((a: tf.Tensor, r: tf.Tensor, save: tf.GradSaveFunc) => {
+const mulRow = customGrad2((a, r, save) => {
   save([a, r]);
   return {
     value: tf.mul(a, r),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+    gradFunc: (dy, saved) => {
       const [as, rs] = saved;
       return [tf.mul(dy, rs), sumRows(tf.mul(dy, as) as tf.Tensor2D)];
     },
   };
-}) as (a: tf.Tensor2D, r: tf.Tensor2D) => tf.Tensor2D;
+});
 
 function isRowBroadcast(big: tf.Tensor, row: tf.Tensor): boolean {
   return (
-    big.rank === 2 && row.rank === 2 && row.shape[0] === 1 && big.shape[0] > 1 && big.shape[1] === row.shape[1]
+    big.rank === 2 &&
+    row.rank === 2 &&
+    row.shape[0] === 1 &&
+    big.shape[0] > 1 &&
+    big.shape[1] === row.shape[1]
   );
 }
 
