@@ -135,8 +135,8 @@ export class Box extends BaseDomain {
 
   /**
    * u_0 picks a face with probability proportional to its area and, rescaled within that
-   * face's share, becomes the first free coordinate; u_1.. fill the others. In 2-D this walks
-   * the perimeter, so a 1-D grid gives evenly spaced boundary points.
+   * face's share, becomes the first free coordinate; u_1.. fill the others. In 2-D one unit
+   * coordinate covers the whole perimeter, so a 1-D grid gives evenly spaced boundary points.
    */
   override boundaryMap(): UnitMap {
     const { dim, lo, hi } = this;

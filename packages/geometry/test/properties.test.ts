@@ -1,9 +1,8 @@
 import { Rng } from '@pinnate/core/rng';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Domain, type Points, type SamplerKind, row } from '../src/index.ts';
+import { type Domain, type Points, row, type SamplerKind } from '../src/index.ts';
 import {
-  type Shape,
   ball3Arb,
   ball5Arb,
   csgArb,
@@ -13,6 +12,7 @@ import {
   intervalArb,
   polygonArb,
   rectangleArb,
+  type Shape,
   shapes2d,
   triangleArb,
 } from './shapes.ts';
@@ -55,13 +55,18 @@ function around(d: Domain, n: number, seed: number): Points {
 describe.each(FAMILIES)('%s', (_name, arb) => {
   it('interior samples: exact count, inside or on the boundary, for every sampler', () => {
     fc.assert(
-      fc.property(arb, fc.constantFrom(...KINDS), fc.integer({ min: 1, max: 400 }), ({ domain }, sampler, n) => {
-        const x = domain.sample(n, { sampler, rng: 7 });
-        expect(x.n).toBe(n);
-        const ok = domain.inside(x);
-        const onB = domain.onBoundary(x);
-        for (let i = 0; i < n; i++) expect(ok[i] | onB[i]).toBe(1);
-      }),
+      fc.property(
+        arb,
+        fc.constantFrom(...KINDS),
+        fc.integer({ min: 1, max: 400 }),
+        ({ domain }, sampler, n) => {
+          const x = domain.sample(n, { sampler, rng: 7 });
+          expect(x.n).toBe(n);
+          const ok = domain.inside(x);
+          const onB = domain.onBoundary(x);
+          for (let i = 0; i < n; i++) expect(ok[i] | onB[i]).toBe(1);
+        },
+      ),
       RUNS,
     );
   });
@@ -117,7 +122,9 @@ describe.each(FAMILIES)('%s', (_name, arb) => {
         }
         const p = count(domain.inside({ data, n: N, dim: domain.dim })) / N;
         const se = vol * Math.sqrt((p * (1 - p)) / N);
-        expect(Math.abs(m.value - vol * p)).toBeLessThanOrEqual(4.5 * Math.hypot(se, m.stdError) + 1e-9 * vol);
+        expect(Math.abs(m.value - vol * p)).toBeLessThanOrEqual(
+          4.5 * Math.hypot(se, m.stdError) + 1e-9 * vol,
+        );
       }),
       { ...RUNS, numRuns: 8 },
     );
@@ -125,14 +132,20 @@ describe.each(FAMILIES)('%s', (_name, arb) => {
 
   it('same seed gives the same samples; another seed does not', () => {
     fc.assert(
-      fc.property(arb, fc.constantFrom<SamplerKind>('random', 'sobol', 'halton', 'lhs', 'hammersley'), ({ domain }, sampler) => {
-        const a = domain.sample(64, { sampler, rng: 11 });
-        const b = domain.sample(64, { sampler, rng: new Rng(11) });
-        const c = domain.sample(64, { sampler, rng: 12 });
-        expect(b.data).toEqual(a.data);
-        expect(c.data).not.toEqual(a.data);
-        expect(domain.sampleBoundary(32, { sampler, rng: 5 }).data).toEqual(domain.sampleBoundary(32, { sampler, rng: 5 }).data);
-      }),
+      fc.property(
+        arb,
+        fc.constantFrom<SamplerKind>('random', 'sobol', 'halton', 'lhs', 'hammersley'),
+        ({ domain }, sampler) => {
+          const a = domain.sample(64, { sampler, rng: 11 });
+          const b = domain.sample(64, { sampler, rng: new Rng(11) });
+          const c = domain.sample(64, { sampler, rng: 12 });
+          expect(b.data).toEqual(a.data);
+          expect(c.data).not.toEqual(a.data);
+          expect(domain.sampleBoundary(32, { sampler, rng: 5 }).data).toEqual(
+            domain.sampleBoundary(32, { sampler, rng: 5 }).data,
+          );
+        },
+      ),
       { ...RUNS, numRuns: 6 },
     );
   });
@@ -152,7 +165,10 @@ describe('signed distance magnitude vs brute force over dense boundary samples (
         for (let i = 0; i < x.n; i++) {
           let best = Number.POSITIVE_INFINITY;
           for (let k = 0; k < M; k++) {
-            best = Math.min(best, Math.hypot(x.data[2 * i] - bnd.data[2 * k], x.data[2 * i + 1] - bnd.data[2 * k + 1]));
+            best = Math.min(
+              best,
+              Math.hypot(x.data[2 * i] - bnd.data[2 * k], x.data[2 * i + 1] - bnd.data[2 * k + 1]),
+            );
           }
           expect(Math.abs(d[i]), `${domain.kind} at ${row(x, i)}`).toBeLessThanOrEqual(best + 1e-9);
           if (domain.sdfKind === 'exact') expect(Math.abs(d[i])).toBeGreaterThanOrEqual(best - gap);

@@ -2,17 +2,17 @@ import { Rng } from '@pinnate/core/rng';
 import { describe, expect, it } from 'vitest';
 import {
   GeometryError,
-  Halton,
-  SAMPLER_KINDS,
-  SOBOL_MAX_DIM,
-  Sobol,
   gridShape,
+  Halton,
   halton,
   hammersley,
   l2StarDiscrepancy,
   latinHypercube,
   radicalInverse,
   randomUnit,
+  SAMPLER_KINDS,
+  SOBOL_MAX_DIM,
+  Sobol,
   sampleUnitCube,
   sobol,
   sobolDirections,
@@ -67,7 +67,10 @@ describe('Sobol', () => {
     for (let j = 0; j < x.dim; j++) {
       const bins = new Int32Array(n);
       for (let i = 0; i < n; i++) bins[Math.floor(x.data[i * x.dim + j] * n)]++;
-      expect(bins.every((b) => b === 1), `dimension ${j}`).toBe(true);
+      expect(
+        bins.every((b) => b === 1),
+        `dimension ${j}`,
+      ).toBe(true);
     }
   });
 
@@ -139,7 +142,9 @@ describe('Latin hypercube and grid', () => {
     expect(gridShape(200, 2, [2, 1])).toEqual([20, 10]);
     expect(gridShape(27, 3)).toEqual([3, 3, 3]);
     const g = unitGrid(9, 2);
-    expect(Array.from(g.data).map((v) => v * 6)).toEqual([1, 1, 1, 3, 1, 5, 3, 1, 3, 3, 3, 5, 5, 1, 5, 3, 5, 5]);
+    expect(Array.from(g.data).map((v) => v * 6)).toEqual([
+      1, 1, 1, 3, 1, 5, 3, 1, 3, 3, 3, 5, 5, 1, 5, 3, 5, 5,
+    ]);
     expect(unitGrid(10, 2).n).toBe(10);
   });
 
@@ -153,10 +158,14 @@ describe('Latin hypercube and grid', () => {
   });
 
   it('rejects bad counts, samplers and seeds with the argument named', () => {
-    expect(() => sampleUnitCube(0, 2, { rng: 1 })).toThrow("sampleUnitCube: 'n' must be a positive integer, got 0");
+    expect(() => sampleUnitCube(0, 2, { rng: 1 })).toThrow(
+      "sampleUnitCube: 'n' must be a positive integer, got 0",
+    );
     expect(() => sampleUnitCube(-3, 2, { rng: 1 })).toThrow(/'n'/);
     expect(() => sampleUnitCube(2.5, 2, { rng: 1 })).toThrow(/'n'/);
-    expect(() => sampleUnitCube(4, 2, { sampler: 'owen' as never, rng: 1 })).toThrow(/'sampler' must be one of/);
+    expect(() => sampleUnitCube(4, 2, { sampler: 'owen' as never, rng: 1 })).toThrow(
+      /'sampler' must be one of/,
+    );
     expect(() => sampleUnitCube(4, 2, { rng: Number.NaN })).toThrow(/'rng' must be an Rng or a finite seed/);
   });
 });

@@ -4,13 +4,13 @@ import {
   Cuboid,
   Disk,
   type Domain,
+  difference,
   Ellipse,
   Interval,
+  intersection,
   Polygon,
   Rectangle,
   Triangle,
-  difference,
-  intersection,
   union,
 } from '../src/index.ts';
 
@@ -27,9 +27,12 @@ export const intervalArb = fc
   .tuple(coord, size)
   .map(([lo, s]): Shape => ({ label: `Interval(${lo}, ${lo + s})`, domain: new Interval(lo, lo + s) }));
 
-export const rectangleArb = fc
-  .tuple(coord, coord, size, size)
-  .map(([x, y, w, h]): Shape => ({ label: `Rectangle(${x},${y},${w},${h})`, domain: new Rectangle([x, y], [x + w, y + h]) }));
+export const rectangleArb = fc.tuple(coord, coord, size, size).map(
+  ([x, y, w, h]): Shape => ({
+    label: `Rectangle(${x},${y},${w},${h})`,
+    domain: new Rectangle([x, y], [x + w, y + h]),
+  }),
+);
 
 export const diskArb = fc
   .tuple(coord, coord, size)
@@ -37,25 +40,35 @@ export const diskArb = fc
 
 export const ellipseArb = fc
   .tuple(coord, coord, size, size, fc.double({ min: -3.2, max: 3.2, noNaN: true }))
-  .map(([x, y, a, b, t]): Shape => ({ label: `Ellipse(${x},${y},${a},${b},${t})`, domain: new Ellipse([x, y], a, b, t) }));
+  .map(
+    ([x, y, a, b, t]): Shape => ({
+      label: `Ellipse(${x},${y},${a},${b},${t})`,
+      domain: new Ellipse([x, y], a, b, t),
+    }),
+  );
 
 export const triangleArb = fc
   .tuple(coord, coord, coord, coord, coord, coord)
   .filter(([ax, ay, bx, by, cx, cy]) => Math.abs((bx - ax) * (cy - ay) - (by - ay) * (cx - ax)) > 0.2)
-  .map(([ax, ay, bx, by, cx, cy]): Shape => ({
-    label: `Triangle(${[ax, ay, bx, by, cx, cy]})`,
-    domain: new Triangle([ax, ay], [bx, by], [cx, cy]),
-  }));
+  .map(
+    ([ax, ay, bx, by, cx, cy]): Shape => ({
+      label: `Triangle(${[ax, ay, bx, by, cx, cy]})`,
+      domain: new Triangle([ax, ay], [bx, by], [cx, cy]),
+    }),
+  );
 
 /** Star-shaped polygons (sorted angles, random radii): simple, usually non-convex. */
 export const polygonArb = fc
   .tuple(
     coord,
     coord,
-    fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.3, max: 1.5, noNaN: true })), {
-      minLength: 3,
-      maxLength: 9,
-    }),
+    fc.array(
+      fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.3, max: 1.5, noNaN: true })),
+      {
+        minLength: 3,
+        maxLength: 9,
+      },
+    ),
   )
   .map(([cx, cy, raw]) => {
     const n = raw.length;
@@ -67,18 +80,20 @@ export const polygonArb = fc
   })
   .map((v): Shape => ({ label: `Polygon(${JSON.stringify(v)})`, domain: new Polygon(v) }));
 
-export const cuboidArb = fc
-  .tuple(coord, coord, coord, size, size, size)
-  .map(([x, y, z, a, b, c]): Shape => ({
+export const cuboidArb = fc.tuple(coord, coord, coord, size, size, size).map(
+  ([x, y, z, a, b, c]): Shape => ({
     label: `Cuboid(${[x, y, z, a, b, c]})`,
     domain: new Cuboid([x, y, z], [x + a, y + b, z + c]),
-  }));
+  }),
+);
 
 export const ball3Arb = fc
   .tuple(coord, coord, coord, size)
   .map(([x, y, z, r]): Shape => ({ label: `Ball3(${[x, y, z, r]})`, domain: new Ball([x, y, z], r) }));
 
-export const ball5Arb = size.map((r): Shape => ({ label: `Ball5(${r})`, domain: new Ball([0.1, 0, -0.2, 0.3, 0], r) }));
+export const ball5Arb = size.map(
+  (r): Shape => ({ label: `Ball5(${r})`, domain: new Ball([0.1, 0, -0.2, 0.3, 0], r) }),
+);
 
 const prim2 = fc.oneof(rectangleArb, diskArb, ellipseArb, triangleArb, polygonArb);
 
@@ -95,7 +110,12 @@ export const csgArb = fc
     return ba.lo.every((v, j) => Math.max(v, bb.lo[j]) < Math.min(ba.hi[j], bb.hi[j]) - 0.1);
   })
   .map(([op, a, b]): Shape => {
-    const domain = op === 'union' ? union(a.domain, b.domain) : op === 'intersection' ? intersection(a.domain, b.domain) : difference(a.domain, b.domain);
+    const domain =
+      op === 'union'
+        ? union(a.domain, b.domain)
+        : op === 'intersection'
+          ? intersection(a.domain, b.domain)
+          : difference(a.domain, b.domain);
     return { label: `${op}(${a.label}, ${b.label})`, domain };
   })
   .filter((s) => s.domain.measure().value > 0.05);
