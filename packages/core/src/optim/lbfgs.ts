@@ -111,7 +111,7 @@ const APPROX_DELTA = 0.1;
  */
 const MAX_STALLED = 10;
 
-interface ResolvedOptions {
+export interface ResolvedOptions {
   m: number;
   maxIter: number;
   maxEval: number;
@@ -125,7 +125,8 @@ interface ResolvedOptions {
   callback: LbfgsOptions['callback'];
 }
 
-function resolveOptions(options: LbfgsOptions): ResolvedOptions {
+/** Options with defaults filled in, validated (throws naming the bad option). @internal */
+export function resolveOptions(options: LbfgsOptions): ResolvedOptions {
   check(typeof options === 'object' && options !== null, () => `${OP}: 'options' must be an object`);
   const maxIter = options.maxIter ?? 1000;
   const r: ResolvedOptions = {
