@@ -107,6 +107,13 @@ export class Csg extends BaseDomain {
       }
       case 'difference': {
         // Remove only b's open interior, so b's boundary inside a stays (the result is closed).
+        // One signed-distance pass instead of inside + onBoundary (which would compute it again).
+        if (this.b.sdfKind !== 'none') {
+          const db = this.b.sdf(x);
+          const tb = -this.b.tol;
+          for (let i = 0; i < x.n; i++) if (db[i] < tb) ia[i] = 0;
+          return ia;
+        }
         const ib = this.b.inside(x);
         const onB = this.b.onBoundary(x);
         for (let i = 0; i < x.n; i++) if (ib[i] && !onB[i]) ia[i] = 0;
