@@ -95,6 +95,33 @@ describe('lbfgs (float64)', () => {
     expect(distToOnes(Float64Array.from(r.x, (v, i) => v - xStar[i] + 1))).toBeLessThan(1e-3);
   });
 
+  it('terminates cleanly whatever the gradient noise (non-descent directions, bad pairs)', () => {
+    const { fg, xStar } = leastSquares(30, 8, 9);
+    const f0 = fg(new Float64Array(8)).value;
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      for (const noise of [1e-3, 1e-1, 10]) {
+        const rng = new Rng(seed);
+        let bad = 0;
+        const noisy = (x: Float64Array): Evaluation => {
+          const e = fg(x);
+          // Gradient noise proportional to its size: at 10 many directions are not descent ones.
+          const scale = noise * Math.max(...Array.from(e.grad, Math.abs));
+          const grad = Array.from(e.grad, (g) => g + scale * rng.normal());
+          if (grad.reduce((a, g, i) => a + g * e.grad[i], 0) <= 0) bad++;
+          return { value: e.value, grad };
+        };
+        const r = lbfgs(noisy, new Float64Array(8), { maxIter: 300 });
+        expect(CLEAN_STOPS.concat('maxIter')).toContain(r.reason);
+        expect(r.evaluations).toBeLessThanOrEqual(2 * 300 + 20);
+        expect(r.value).toBeLessThanOrEqual(f0);
+        expect(Number.isFinite(r.value) && r.x.every(Number.isFinite)).toBe(true);
+        if (noise === 1e-3)
+          expect(maxRelErr(r.x, xStar, Math.max(...xStar.map(Math.abs)))).toBeLessThan(1e-2);
+        if (noise === 10) expect(bad).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('shrinks the step out of a NaN region and still converges', () => {
     // Quadratic defined only on |x_i| <= 0.5; the first trial step lands outside.
     let nanCalls = 0;
