@@ -112,7 +112,7 @@ describe('SVG scatter', () => {
     );
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.match(/<circle /g)?.length).toBe(32);
-    expect(svg).toContain('disk &lt;1&gt;');
+    expect(svg).toContain('<title>disk &lt;1&gt;</title>');
     expect(svg).toContain('>boundary</text>');
     expect(() => scatterSvg([])).toThrow(/'series' must not be empty/);
   });
