@@ -72,15 +72,7 @@ export {
 export { buildModule, CORE_MODULES, type ModuleFactory, type ModuleRegistry } from './nn/registry.ts';
 export { Sequential } from './nn/sequential.ts';
 export { add as addFast, matMulFast, mul as mulFast, sumRows } from './ops/fast.ts';
-export { type AdamConfig, AdamOptimizer, type AdamState, type OptimizerState } from './optim/adam.ts';
-export {
-  type LbfgsOptions,
-  type LbfgsResult,
-  type LbfgsStopReason,
-  lbfgs,
-  lbfgsAsync,
-} from './optim/lbfgs.ts';
-export * from './optim/schedules.ts';
+export * from './optim/index.ts';
 export { Rng, type RngState } from './rng.ts';
 export {
   type CheckpointData,

@@ -94,6 +94,23 @@ describe.each(TEST_BACKENDS)('Trainer on %s', (backend) => {
     expect(rResumed.history.loss).toEqual(rFull.history.loss);
   });
 
+  it('runs L-BFGS after Adam and gets far below the Adam loss, without leaking tensors', async () => {
+    const model = new Mlp({ sizes: [1, 12, 1] }, new Rng(6));
+    const trainer = new Trainer(model, odeLoss(model, false), {
+      steps: 50,
+      adam: { lr: 1e-2 },
+      lbfgs: { maxIter: 150 },
+      progress: 'none',
+    });
+    await trainer.adamStep();
+    const before = tf.memory().numTensors;
+    const result = await trainer.fit();
+    expect(tf.memory().numTensors).toBe(before);
+    const adamLoss = result.history.loss[49];
+    expect(result.lbfgsIterations).toBeGreaterThan(10);
+    expect(result.loss).toBeLessThan(adamLoss / 100);
+  });
+
   it('stops with a message naming the loss term that became NaN', async () => {
     const model = new Mlp({ sizes: [1, 4, 1] }, new Rng(2));
     let n = 0;

@@ -296,7 +296,7 @@ export class Trainer {
   }
 
   private async runLbfgs(cfg: LbfgsPhaseConfig) {
-    const { LbfgsOptimizer } = await import('../optim/lbfgs.ts');
+    const { LbfgsOptimizer } = await import('../optim/index.ts');
     const opt = new LbfgsOptimizer(this.vars, {
       maxIter: cfg.maxIter ?? 500,
       m: cfg.m ?? 50,
@@ -318,8 +318,8 @@ export class Trainer {
         const s = stacked as unknown as tf.Tensor1D;
         const values = s.dataSync() as Float32Array;
         s.dispose();
-        this.checkFinite(values, -1);
-        last = this.record(values);
+        // A NaN at an L-BFGS trial point only shortens the line search; record finite points only.
+        if (Array.from(values).every(Number.isFinite)) last = this.record(values);
         return { loss: value, grads: this.vars.map((v) => grads[v.name]) };
       },
       {
