@@ -11,6 +11,7 @@
  * fails with an error that says how to install it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerCoreKernels } from './ops/kernels.ts';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'webgpu' | 'webgl';
 
@@ -90,6 +91,7 @@ async function tryLoad(
       return 'navigator.gpu is missing';
     }
     if (activate) {
+      registerCoreKernels();
       const ok = await tf.setBackend(MODULES[name].tfName);
       if (!ok) return `tf.setBackend('${MODULES[name].tfName}') failed`;
       await tf.ready();

@@ -8,6 +8,7 @@
  * of a training step, not for nested differentiation (input derivatives come from jets).
  */
 import * as tf from '@tensorflow/tfjs';
+import { transpose2d } from './kernels.ts';
 
 type Grad2 = (
   a: tf.Tensor,
@@ -41,7 +42,7 @@ export const matMulFast = customGrad2((h, w, save) => {
       const dw =
         hs.shape[0] === 1
           ? tf.matMul(tf.reshape(hs, [hs.shape[1], 1]), dy2)
-          : tf.matMul(tf.transpose(hs), dy2);
+          : tf.matMul(transpose2d(hs), dy2);
       return [dh, dw];
     },
   };
