@@ -92,3 +92,4 @@ export {
   TrainingDivergedError,
   type TrainResult,
 } from './train/trainer.ts';
+export * from './plot/index.ts';
