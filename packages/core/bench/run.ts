@@ -18,6 +18,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackendFromEnv } from '../src/backend.ts';
 import { type DerivativeRequest, Derivatives } from '../src/jets/derivatives.ts';
 import { Mlp } from '../src/nn/mlp.ts';
+import { AdamOptimizer } from '../src/optim/adam.ts';
+import { DataParallel } from '../src/parallel/data_parallel.ts';
 import { Rng } from '../src/rng.ts';
 import { burgersStep, setupBurgers } from './burgers_problem.ts';
 
@@ -96,6 +98,37 @@ for (const n of sizes) {
   });
   console.log(
     `burgers-step-${n}: ${t.median.toFixed(1)} ms/step (min ${t.min.toFixed(1)}), tensors leaked: ${leaked}`,
+  );
+}
+
+// The same step data-parallel over 2 threads (main + 1 worker, each with its own wasm backend).
+const oursParallel: Record<string, number> = {};
+for (const n of sizes) {
+  const dp = await DataParallel.start({
+    module: new URL('./burgers_task.ts', import.meta.url),
+    config: { n },
+    shards: 2,
+  });
+  const opt = new AdamOptimizer(dp.variables, { lr: 1e-3 });
+  const rngP = new Rng(0);
+  const t = await timeIt(quick ? 5 : n <= 4096 ? 40 : 20, 5, () => {
+    const { grads } = dp.lossAndGrads(0, rngP);
+    opt.applyGradients(grads);
+    tf.dispose(grads);
+  });
+  opt.dispose();
+  await dp.close();
+  oursParallel[n] = t.median;
+  results.push({
+    name: `burgers-step-${n}-2threads`,
+    backend,
+    msPerStep: t.median,
+    minMs: t.min,
+    points: n,
+    threads: 2,
+  });
+  console.log(
+    `burgers-step-${n} on 2 threads: ${t.median.toFixed(1)} ms/step (min ${t.min.toFixed(1)}), speedup ${(ours[n] / t.median).toFixed(2)}x`,
   );
 }
 

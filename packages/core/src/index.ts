@@ -73,6 +73,7 @@ export { buildModule, CORE_MODULES, type ModuleFactory, type ModuleRegistry } fr
 export { Sequential } from './nn/sequential.ts';
 export { add as addFast, matMulFast, mul as mulFast, sumRows } from './ops/fast.ts';
 export * from './optim/index.ts';
+export * from './plot/index.ts';
 export { Rng, type RngState } from './rng.ts';
 export {
   type CheckpointData,
@@ -92,4 +93,3 @@ export {
   TrainingDivergedError,
   type TrainResult,
 } from './train/trainer.ts';
-export * from './plot/index.ts';

@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Module } from '../nn/module.ts';
 import { type AdamConfig, AdamOptimizer, type AdamState } from '../optim/adam.ts';
+import type { DataParallel } from '../parallel/data_parallel.ts';
 import { Rng, type RngState } from '../rng.ts';
 import { type CheckpointData, latestCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { Progress, type ProgressMode, type ProgressSink } from './progress.ts';
@@ -71,6 +72,13 @@ export interface TrainerConfig {
   /** Where progress goes (default process.stdout in Node, nowhere in a browser). */
   readonly output?: ProgressSink;
   readonly callbacks?: readonly TrainerCallback[];
+  /**
+   * Compute each Adam step's gradients data-parallel over worker threads (Node). The trainer's
+   * model must be `parallel.model`. The loss function given to the trainer is then only used
+   * for L-BFGS; the shards' losses come from the task module. Resampling inside shards uses
+   * per-shard generators that are not checkpointed.
+   */
+  readonly parallel?: DataParallel;
 }
 
 export interface TrainResult {
@@ -122,6 +130,9 @@ export class Trainer {
     for (const [k, w] of Object.entries(config.weights ?? {})) {
       if (!Number.isFinite(w) || w < 0)
         throw new Error(`Trainer: weight of '${k}' must be a finite number ≥ 0, got ${w}`);
+    }
+    if (config.parallel && config.parallel.model !== model) {
+      throw new Error("Trainer: with 'parallel', the model must be parallel.model");
     }
     this.model = model;
     this.lossFn = lossFn;
@@ -221,6 +232,22 @@ export class Trainer {
 
   /** One Adam step. Returns the loss terms evaluated before the update. */
   async adamStep(): Promise<{ loss: number; terms: Record<string, number> }> {
+    const par = this.config.parallel;
+    if (par) {
+      const { terms, grads } = par.lossAndGrads(this.stepCount, this.rng, (n) => this.weightOf(n));
+      if (this.termNames === null) {
+        this.termNames = par.termNames;
+        for (const n of this.termNames) this.history.terms[n] ??= [];
+      }
+      try {
+        this.checkFinite(terms, this.stepCount);
+        this.optimizer.applyGradients(grads);
+      } finally {
+        tf.dispose(grads);
+      }
+      this.stepCount++;
+      return this.record(terms);
+    }
     let stacked: tf.Tensor1D | null = null;
     const { value, grads } = tf.variableGrads(() => {
       const r = this.lossTerms('adam', this.stepCount);

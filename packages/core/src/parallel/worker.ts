@@ -1,0 +1,70 @@
+/** Worker side of DataParallel: builds its shard's task, then serves gradient requests. */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../backend.ts';
+import { Rng } from '../rng.ts';
+import { SHARED_LAYOUT, type TaskFactory } from './data_parallel.ts';
+
+const { GEN, DONE, ERROR, STOP, MAX_TERMS } = SHARED_LAYOUT;
+
+async function main() {
+  const { moduleUrl, config, shard, backend, shared, total } = workerData;
+  const ctrl = new Int32Array(shared.ctrl);
+  const params = new Float32Array(shared.params);
+  const grads = new Float32Array(shared.grads).subarray((shard.index - 1) * total, shard.index * total);
+  const terms = new Float32Array(shared.terms).subarray(
+    (shard.index - 1) * MAX_TERMS,
+    shard.index * MAX_TERMS,
+  );
+  const weights = new Float32Array(shared.weights);
+  try {
+    await initBackend({ backend });
+    const factory = (await import(moduleUrl)).createTask as TaskFactory;
+    const task = await factory(config, shard);
+    const vars = task.model
+      .parameters()
+      .filter((p) => p.variable.trainable)
+      .map((p) => p.variable);
+    const n = vars.reduce((s, v) => s + v.size, 0);
+    parentPort?.postMessage({ ready: true, total: n });
+    const rng = new Rng(shard.index);
+    let gen = Atomics.load(ctrl, GEN);
+    let step = 0;
+    for (;;) {
+      Atomics.wait(ctrl, GEN, gen);
+      gen = Atomics.load(ctrl, GEN);
+      if (Atomics.load(ctrl, STOP) !== 0) return;
+      let off = 0;
+      for (const v of vars) {
+        const t = tf.tensor(params.subarray(off, off + v.size), v.shape);
+        v.assign(t);
+        t.dispose();
+        off += v.size;
+      }
+      let stacked: tf.Tensor1D | null = null;
+      const { value, grads: g } = tf.variableGrads(() => {
+        const ts = Object.values(task.loss({ step, phase: 'adam', rng }));
+        stacked = tf.keep(tf.stack(ts)) as tf.Tensor1D;
+        return tf.sum(tf.mul(stacked as tf.Tensor1D, tf.tensor1d(weights.subarray(0, ts.length))));
+      }, vars);
+      step++;
+      terms.set((stacked as unknown as tf.Tensor1D).dataSync() as Float32Array);
+      (stacked as unknown as tf.Tensor1D).dispose();
+      value.dispose();
+      off = 0;
+      for (const v of vars) {
+        grads.set(g[v.name].dataSync() as Float32Array, off);
+        g[v.name].dispose();
+        off += v.size;
+      }
+      Atomics.add(ctrl, DONE, 1);
+      Atomics.notify(ctrl, DONE);
+    }
+  } catch (e) {
+    Atomics.store(ctrl, ERROR, 1);
+    Atomics.notify(ctrl, DONE);
+    parentPort?.postMessage({ error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+  }
+}
+
+void main();
