@@ -73,6 +73,15 @@ export { buildModule, CORE_MODULES, type ModuleFactory, type ModuleRegistry } fr
 export { Sequential } from './nn/sequential.ts';
 export { add as addFast, matMulFast, mul as mulFast, sumRows } from './ops/fast.ts';
 export * from './optim/index.ts';
+export {
+  DataParallel,
+  type DataParallelOptions,
+  type ParallelTask,
+  type Shard,
+  type ShardedLoss,
+  shardRange,
+  type TaskFactory,
+} from './parallel/data_parallel.ts';
 export * from './plot/index.ts';
 export { Rng, type RngState } from './rng.ts';
 export {
