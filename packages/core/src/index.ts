@@ -83,6 +83,7 @@ export {
   type TaskFactory,
 } from './parallel/data_parallel.ts';
 export * from './plot/index.ts';
+export * from './report/index.ts';
 export { Rng, type RngState } from './rng.ts';
 export {
   type CheckpointData,

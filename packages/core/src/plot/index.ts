@@ -1,5 +1,5 @@
 export { colormap, encodePng, fieldToPngDataUri, type RasterOptions } from './raster.ts';
-export { compileSpec, renderSvg, type TopLevelSpec } from './render.ts';
+export { compileSpec, PLOT_VERSIONS, renderSvg, type TopLevelSpec } from './render.ts';
 export {
   type Axis,
   type CollocationPointsOptions,

@@ -3,10 +3,16 @@
  * 'none') → SVG text. Works in Node and in browsers (no canvas needed). PNG rasterisation is
  * Node-only and lives in @pinnate/cli (`svgToPng`, via @resvg/resvg-js).
  */
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { parse, View, version as vegaVersion } from 'vega';
+import { compile, type TopLevelSpec, version as vegaLiteVersion } from 'vega-lite';
 
 export type { TopLevelSpec } from 'vega-lite';
+
+/** Versions of the renderers, for reports. */
+export const PLOT_VERSIONS: Readonly<Record<string, string>> = {
+  vega: vegaVersion,
+  'vega-lite': vegaLiteVersion,
+};
 
 /** Compile a vega-lite spec to a vega spec; errors name the failing figure. */
 export function compileSpec(spec: TopLevelSpec, name = 'figure'): ReturnType<typeof compile>['spec'] {

@@ -467,7 +467,7 @@ export function collocationPoints(options: CollocationPointsOptions): TopLevelSp
     width: options.width ?? 360,
     height: options.height ?? (dim === 2 ? 300 : 40 * options.sets.length),
     data: { values: rows },
-    mark: { type: 'circle', size: 8, opacity: 0.7 },
+    mark: { type: 'circle', size: 12, opacity: 0.75 },
     encoding: {
       x: { field: 'a', type: 'quantitative', title: options.axes[0], scale: { zero: false, nice: false } },
       y:

@@ -27,8 +27,21 @@ export function formatProgress(p: ProgressLine, width = 24): { bar: string; line
   const terms = Object.entries(p.terms)
     .map(([k, v]) => `${k} ${fmt(v)}`)
     .join(', ');
-  const line = `${p.phase} ${p.step}/${p.total} loss ${fmt(p.loss)} (${terms}) ${p.msPerStep.toFixed(1)} ms/step`;
+  const eta =
+    p.total > p.step && Number.isFinite(p.msPerStep)
+      ? ` ETA ${formatDuration(((p.total - p.step) * p.msPerStep) / 1000)}`
+      : '';
+  const line = `${p.phase} ${p.step}/${p.total} loss ${fmt(p.loss)} (${terms}) ${p.msPerStep.toFixed(1)} ms/step${eta}`;
   return { bar, line };
+}
+
+/** 75 → '1m15s', 3725 → '1h02m', 9.4 → '9s'. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 export class Progress {
