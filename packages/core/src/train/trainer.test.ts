@@ -55,7 +55,7 @@ describe.each(TEST_BACKENDS)('Trainer on %s', (backend) => {
     const trainer = new Trainer(model, odeLoss(model), { steps: 200, adam: { lr: 3e-3 }, progress: 'none' });
     await trainer.adamStep(); // creates the optimizer's slots
     const before = tf.memory().numTensors;
-    const first = trainer['history'].loss[0];
+    const first = trainer.lossHistory.loss[0];
     for (let i = 0; i < 20; i++) {
       await trainer.adamStep();
       expect(tf.memory().numTensors).toBe(before);

@@ -148,6 +148,11 @@ export class Trainer {
     this.progress = new Progress(config.progress ?? 'auto', sink);
   }
 
+  /** Loss per step so far: total and per term (read-only view). */
+  get lossHistory(): { readonly loss: readonly number[]; readonly terms: Readonly<Record<string, readonly number[]>> } {
+    return this.history;
+  }
+
   /** Adam steps completed. */
   get step(): number {
     return this.stepCount;
