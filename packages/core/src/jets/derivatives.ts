@@ -95,18 +95,13 @@ export class Derivatives {
   /** Pick the requested columns out of an output jet. */
   extract(out: Jet): Record<string, tf.Tensor2D> {
     const result: Record<string, tf.Tensor2D> = {};
-    const n = out.batch;
     const m = this.outputs.length;
     const cache = new Map<string, tf.Tensor[]>();
     for (const c of this.compiled) {
       let cols = cache.get(c.streamId);
       if (!cols) {
-        const s = out.stream(c.streamId);
-        if (s === null) cols = Array.from({ length: m }, () => tf.zeros([n, 1]));
-        else {
-          const full = s.shape[0] === n ? s : tf.broadcastTo(s, [n, m]);
-          cols = m === 1 ? [full] : tf.split(full, m, 1);
-        }
+        const full = out.dense(c.streamId);
+        cols = m === 1 ? [full] : tf.split(full, m, 1);
         cache.set(c.streamId, cols);
       }
       result[c.name] = cols[c.output] as tf.Tensor2D;
