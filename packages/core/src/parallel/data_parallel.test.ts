@@ -50,10 +50,11 @@ describe('DataParallel (worker_threads)', () => {
     tf.dispose([...Object.values(grads), ...par.grads, value]);
   });
 
-  it('drives the Trainer: loss falls, no tensors leak', async () => {
+  it('drives the Trainer through Adam and L-BFGS: loss falls, no tensors leak', async () => {
     const trainer = new Trainer(dp.model, () => ({ data: tf.scalar(0) }), {
       steps: 40,
       adam: { lr: 1e-2 },
+      lbfgs: { maxIter: 30 },
       progress: 'none',
       parallel: dp,
     });
@@ -62,5 +63,7 @@ describe('DataParallel (worker_threads)', () => {
     const r = await trainer.fit();
     expect(tf.memory().numTensors).toBe(before);
     expect(r.history.loss[39]).toBeLessThan(r.history.loss[0] / 2);
+    expect(r.lbfgsIterations).toBeGreaterThan(5);
+    expect(r.loss).toBeLessThan(r.history.loss[39] / 2);
   });
 });

@@ -183,7 +183,12 @@ export class DataParallel {
    * Loss terms and gradients of Σ_k weight_k · term_k over all shards at the current
    * parameters. `weightOf` maps a term name to its weight (default 1).
    */
-  lossAndGrads(step: number, rng: Rng, weightOf: (name: string) => number = () => 1): ShardedLoss {
+  lossAndGrads(
+    step: number,
+    rng: Rng,
+    weightOf: (name: string) => number = () => 1,
+    phase: 'adam' | 'lbfgs' = 'adam',
+  ): ShardedLoss {
     if (this.closed) throw new Error('DataParallel: closed');
     const others = this.shards - 1;
     this.termNames.forEach((n, i) => {
@@ -202,7 +207,7 @@ export class DataParallel {
     }
     let stacked: tf.Tensor1D | null = null;
     const { value, grads } = tf.variableGrads(() => {
-      const terms = this.loss({ step, phase: 'adam', rng });
+      const terms = this.loss({ step, phase, rng });
       const names = Object.keys(terms);
       if (names.join() !== this.termNames.join()) {
         throw new Error(`DataParallel: loss terms changed from [${this.termNames}] to [${names}]`);

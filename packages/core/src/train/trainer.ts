@@ -73,10 +73,10 @@ export interface TrainerConfig {
   readonly output?: ProgressSink;
   readonly callbacks?: readonly TrainerCallback[];
   /**
-   * Compute each Adam step's gradients data-parallel over worker threads (Node). The trainer's
-   * model must be `parallel.model`. The loss function given to the trainer is then only used
-   * for L-BFGS; the shards' losses come from the task module. Resampling inside shards uses
-   * per-shard generators that are not checkpointed.
+   * Compute every gradient (Adam and L-BFGS) data-parallel over worker threads (Node). The
+   * trainer's model must be `parallel.model`; the losses then come from the task module and
+   * the trainer's own loss function is not called. Shard 0 (main thread) gets the trainer's
+   * RNG; workers use per-shard generators that are not checkpointed.
    */
   readonly parallel?: DataParallel;
 }
@@ -149,7 +149,10 @@ export class Trainer {
   }
 
   /** Loss per step so far: total and per term (read-only view). */
-  get lossHistory(): { readonly loss: readonly number[]; readonly terms: Readonly<Record<string, readonly number[]>> } {
+  get lossHistory(): {
+    readonly loss: readonly number[];
+    readonly terms: Readonly<Record<string, readonly number[]>>;
+  } {
     return this.history;
   }
 
@@ -235,39 +238,41 @@ export class Trainer {
     }
   }
 
-  /** One Adam step. Returns the loss terms evaluated before the update. */
-  async adamStep(): Promise<{ loss: number; terms: Record<string, number> }> {
+  /**
+   * Loss terms and parameter gradients at the current parameters, locally or over the
+   * DataParallel shards. The caller disposes the gradients.
+   */
+  private evaluate(phase: 'adam' | 'lbfgs', step: number): { values: Float32Array; grads: tf.Tensor[] } {
     const par = this.config.parallel;
     if (par) {
-      const { terms, grads } = par.lossAndGrads(this.stepCount, this.rng, (n) => this.weightOf(n));
+      const { terms, grads } = par.lossAndGrads(step, this.rng, (n) => this.weightOf(n), phase);
       if (this.termNames === null) {
         this.termNames = par.termNames;
         for (const n of this.termNames) this.history.terms[n] ??= [];
       }
-      try {
-        this.checkFinite(terms, this.stepCount);
-        this.optimizer.applyGradients(grads);
-      } finally {
-        tf.dispose(grads);
-      }
-      this.stepCount++;
-      return this.record(terms);
+      return { values: terms, grads };
     }
     let stacked: tf.Tensor1D | null = null;
     const { value, grads } = tf.variableGrads(() => {
-      const r = this.lossTerms('adam', this.stepCount);
+      const r = this.lossTerms(phase, step);
       stacked = r.stacked;
       return r.total;
     }, this.vars);
     const s = stacked as unknown as tf.Tensor1D;
-    const values = (await s.data()) as Float32Array;
+    const values = s.dataSync() as Float32Array;
     s.dispose();
     value.dispose();
+    return { values, grads: this.vars.map((v) => grads[v.name]) };
+  }
+
+  /** One Adam step. Returns the loss terms evaluated before the update. */
+  async adamStep(): Promise<{ loss: number; terms: Record<string, number> }> {
+    const { values, grads } = this.evaluate('adam', this.stepCount);
     try {
       this.checkFinite(values, this.stepCount);
-      this.optimizer.applyGradients(this.vars.map((v) => grads[v.name]));
+      this.optimizer.applyGradients(grads);
     } finally {
-      for (const g of Object.values(grads)) g.dispose();
+      tf.dispose(grads);
     }
     this.stepCount++;
     return this.record(values);
@@ -340,19 +345,12 @@ export class Trainer {
     const t0 = now();
     const result = await opt.minimize(
       () => {
-        let stacked: tf.Tensor1D | null = null;
-        const { value, grads } = tf.variableGrads(() => {
-          const r = this.lossTerms('lbfgs', evals);
-          stacked = r.stacked;
-          return r.total;
-        }, this.vars);
+        const { values, grads } = this.evaluate('lbfgs', evals);
         evals++;
-        const s = stacked as unknown as tf.Tensor1D;
-        const values = s.dataSync() as Float32Array;
-        s.dispose();
         // A NaN at an L-BFGS trial point only shortens the line search; record finite points only.
         if (Array.from(values).every(Number.isFinite)) last = this.record(values);
-        return { loss: value, grads: this.vars.map((v) => grads[v.name]) };
+        const loss = this.termNames!.reduce((acc, n, i) => acc + this.weightOf(n) * values[i], 0);
+        return { loss: tf.scalar(loss), grads };
       },
       {
         callback: (info: { iteration: number; value: number }) => {
