@@ -705,6 +705,28 @@ export class Pinn {
     return this.trainer;
   }
 
+  /**
+   * Continue from the latest checkpoint in `dir` (parameters, coefficients, Adam state, RNG).
+   * Adaptive-sampling point sets are not checkpointed: they are redrawn at the next interval.
+   */
+  async resumeTrainer(dir: string, config: Omit<TrainerConfig, 'weights'>): Promise<Trainer> {
+    this.trainer = await Trainer.resume(dir, this.model, this.lossFunction(), {
+      seed: this.options.seed ?? 0,
+      ...config,
+      weights: this.weights,
+      callbacks: this.callbacks(config),
+    });
+    return this.trainer;
+  }
+
+  private callbacks(config: Omit<TrainerConfig, 'weights'>): TrainerCallback[] {
+    return [
+      this.adaptiveWeightsCallback(),
+      this.adaptiveSamplingCallback(),
+      ...(config.callbacks ?? []),
+    ].filter((c): c is TrainerCallback => c !== null);
+  }
+
   /** Train with Adam (and L-BFGS when configured); see `Trainer`. */
   async train(config: Omit<TrainerConfig, 'weights'>): Promise<TrainResult> {
     const t = this.trainerFor(config);
