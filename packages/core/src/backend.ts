@@ -60,7 +60,21 @@ export interface BackendChoice {
   readonly skipped: readonly { name: BackendName; reason: string }[];
 }
 
-const defaultImporter: ModuleImporter = (s) => import(/* @vite-ignore */ s);
+/**
+ * Installed backends are imported by literal specifier so bundlers (Vite) include them in a
+ * browser build; the optional native Node bindings stay fully dynamic so a bundle never needs
+ * them.
+ */
+const defaultImporter: ModuleImporter = (s) => {
+  switch (s) {
+    case '@tensorflow/tfjs-backend-wasm':
+      return import('@tensorflow/tfjs-backend-wasm');
+    case '@tensorflow/tfjs-backend-webgpu':
+      return import('@tensorflow/tfjs-backend-webgpu');
+    default:
+      return import(/* @vite-ignore */ s);
+  }
+};
 
 function isNode(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string';

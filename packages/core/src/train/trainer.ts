@@ -239,10 +239,13 @@ export class Trainer {
   }
 
   /**
-   * Loss terms and parameter gradients at the current parameters, locally or over the
-   * DataParallel shards. The caller disposes the gradients.
+   * Loss terms (not yet read back: a [k] tensor) and parameter gradients at the current
+   * parameters, locally or over the DataParallel shards. The caller disposes both.
    */
-  private evaluate(phase: 'adam' | 'lbfgs', step: number): { values: Float32Array; grads: tf.Tensor[] } {
+  private gradients(
+    phase: 'adam' | 'lbfgs',
+    step: number,
+  ): { terms: tf.Tensor1D | Float32Array; grads: tf.Tensor[] } {
     const par = this.config.parallel;
     if (par) {
       const { terms, grads } = par.lossAndGrads(step, this.rng, (n) => this.weightOf(n), phase);
@@ -250,7 +253,7 @@ export class Trainer {
         this.termNames = par.termNames;
         for (const n of this.termNames) this.history.terms[n] ??= [];
       }
-      return { values: terms, grads };
+      return { terms, grads };
     }
     let stacked: tf.Tensor1D | null = null;
     const { value, grads } = tf.variableGrads(() => {
@@ -258,21 +261,22 @@ export class Trainer {
       stacked = r.stacked;
       return r.total;
     }, this.vars);
-    const s = stacked as unknown as tf.Tensor1D;
-    const values = s.dataSync() as Float32Array;
-    s.dispose();
     value.dispose();
-    return { values, grads: this.vars.map((v) => grads[v.name]) };
+    return { terms: stacked as unknown as tf.Tensor1D, grads: this.vars.map((v) => grads[v.name]) };
   }
 
   /** One Adam step. Returns the loss terms evaluated before the update. */
   async adamStep(): Promise<{ loss: number; terms: Record<string, number> }> {
-    const { values, grads } = this.evaluate('adam', this.stepCount);
+    const { terms, grads } = this.gradients('adam', this.stepCount);
+    let values: Float32Array;
     try {
+      // Async read: on webgl/webgpu a sync read would stall the page every step.
+      values = terms instanceof Float32Array ? terms : ((await terms.data()) as Float32Array);
       this.checkFinite(values, this.stepCount);
       this.optimizer.applyGradients(grads);
     } finally {
       tf.dispose(grads);
+      if (!(terms instanceof Float32Array)) terms.dispose();
     }
     this.stepCount++;
     return this.record(values);
@@ -345,7 +349,9 @@ export class Trainer {
     const t0 = now();
     const result = await opt.minimize(
       () => {
-        const { values, grads } = this.evaluate('lbfgs', evals);
+        const { terms, grads } = this.gradients('lbfgs', evals);
+        const values = terms instanceof Float32Array ? terms : (terms.dataSync() as Float32Array);
+        if (!(terms instanceof Float32Array)) terms.dispose();
         evals++;
         // A NaN at an L-BFGS trial point only shortens the line search; record finite points only.
         if (Array.from(values).every(Number.isFinite)) last = this.record(values);
