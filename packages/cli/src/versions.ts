@@ -19,7 +19,8 @@ export async function versions(): Promise<Record<string, string>> {
   cached = {
     node: process.version,
     '@tensorflow/tfjs': tf.version.tfjs,
-    '@pinnate/core': await packageVersion(new URL('../package.json', import.meta.resolve('@pinnate/core'))),
+    // The CLI runs from the workspace sources: core sits next to it.
+    '@pinnate/core': await packageVersion(new URL('../../core/package.json', import.meta.url)),
     '@pinnate/cli': await packageVersion(new URL('../package.json', import.meta.url)),
     ...PLOT_VERSIONS,
   };

@@ -294,8 +294,8 @@ export interface Slice {
 }
 
 /**
- * Cuts of a field [a.length, b.length] at the grid nodes nearest to `at`: along 'a' gives
- * functions of a at fixed b (e.g. u(x) at chosen t when a = x, b = t).
+ * Cuts of a field [a.length, b.length] at the grid nodes nearest to `at` (one slice per
+ * node): along 'a' gives functions of a at fixed b (e.g. u(x) at chosen t when a = x, b = t).
  */
 export function sliceField(
   a: Axis,
@@ -307,11 +307,15 @@ export function sliceField(
   const na = a.values.length;
   const nb = b.values.length;
   const fixed = along === 'a' ? b : a;
-  const slices = at.map((pos) => {
+  const nodes: number[] = [];
+  for (const pos of at) {
     let k = 0;
     for (let i = 1; i < fixed.values.length; i++) {
       if (Math.abs(fixed.values[i] - pos) < Math.abs(fixed.values[k] - pos)) k = i;
     }
+    if (!nodes.includes(k)) nodes.push(k); // two positions nearest to one node give one slice
+  }
+  const slices = nodes.map((k) => {
     const cut = (v: ArrayLike<number>) =>
       along === 'a'
         ? Float64Array.from({ length: na }, (_, i) => v[i * nb + k])
