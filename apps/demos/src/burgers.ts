@@ -24,9 +24,9 @@ export const DEFAULT_NU = 0.01 / Math.PI;
 export interface BurgersOptions {
   /** Viscosity ν in [0.002, 0.05] (default 0.01/π). */
   readonly nu?: number;
-  /** Adam steps (default 4000). */
+  /** Adam steps (default 1500). */
   readonly steps?: number;
-  /** L-BFGS iterations after Adam (default 3000; 0 to skip). */
+  /** L-BFGS iterations after Adam (default 2500; 0 to skip). */
   readonly lbfgsIter?: number;
   /** Stop Adam after this many seconds (L-BFGS still runs), for quick runs. */
   readonly timeBudgetSeconds?: number;
@@ -39,7 +39,7 @@ export interface BurgersOptions {
   readonly resume?: boolean;
   /** Hidden widths (default [64, 64, 64, 64]). */
   readonly hidden?: readonly number[];
-  /** Collocation points (default 4096). */
+  /** Collocation points (default 2048). */
   readonly points?: number;
   /** Initial Adam learning rate (default 2e-3), decayed ×0.5 every `steps/4`. */
   readonly lr?: number;
@@ -108,7 +108,7 @@ export function burgersPinn(options: BurgersOptions = {}): Pinn {
     constants: { nu },
     pde: 'u_t + u*u_x - nu*u_xx',
   });
-  const points = options.points ?? 4096;
+  const points = options.points ?? 2048;
   const radEvery = options.radEvery ?? 500;
   return new Pinn(problem, {
     hidden: options.hidden ?? [64, 64, 64, 64],
@@ -127,8 +127,8 @@ export async function runBurgers(options: BurgersOptions = {}): Promise<BurgersR
   const nu = options.nu ?? DEFAULT_NU;
   checkNu(nu);
   const seed = options.seed ?? 0;
-  const steps = options.steps ?? 4000;
-  const lbfgsIter = options.lbfgsIter ?? 3000;
+  const steps = options.steps ?? 1500;
+  const lbfgsIter = options.lbfgsIter ?? 2500;
   const backend = options.backend
     ? (await initBackend({ backend: options.backend })).name
     : await ensureBackend();

@@ -1,13 +1,13 @@
 /**
- * pnpm --filter @pinnate/demos burgers -- --out runs/burgers [--nu 0.0031831] [--steps 4000]
- *   [--lbfgs 3000] [--seed 0] [--backend wasm] [--resume] [--time-budget 600]
+ * pnpm --filter @pinnate/demos burgers -- --out runs/burgers [--nu 0.0031831] [--steps 1500]
+ *   [--lbfgs 2500] [--seed 0] [--backend wasm] [--resume] [--time-budget 600]
  */
 import type { BackendName } from '@pinnate/core';
 import { type BurgersOptions, DEFAULT_NU, runBurgers } from './burgers.ts';
 
-const USAGE = `usage: burgers [--nu ν=${DEFAULT_NU}] [--steps N=4000] [--lbfgs N=3000] [--time-budget SECONDS]
+const USAGE = `usage: burgers [--nu ν=${DEFAULT_NU}] [--steps N=1500] [--lbfgs N=2500] [--time-budget SECONDS]
                [--seed S=0] [--out DIR] [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--resume]
-               [--points N=4096] [--hidden 64,64,64,64]`;
+               [--points N=2048] [--hidden 64,64,64,64]`;
 
 export function parseBurgersArgs(argv: readonly string[]): BurgersOptions {
   const o: Record<string, unknown> = {};
