@@ -65,3 +65,4 @@ export {
   solveReactionDiffusion1d,
 } from './reference/reaction_diffusion.ts';
 export { solveTridiagonal } from './reference/tridiag.ts';
+export * from './deeponet/index.ts';
