@@ -575,30 +575,45 @@ export class Pinn {
   // -------------------------------------------------------------------------------------------
   // Training aids as callbacks
 
-  private adaptiveWeightsCallback(): TrainerCallback | null {
-    const o = this.options.adaptiveWeights;
-    if (!o) return null;
-    const every = o.every ?? 1000;
-    const alpha = o.alpha ?? 0.9;
+  /** ‖∇_θ L_k‖ for every loss term k (one backward pass per term). */
+  gradientNorms(): Record<string, number> {
     const vars = this.model
       .parameters()
       .filter((p) => p.variable.trainable)
       .map((p) => p.variable);
+    const norms: Record<string, number> = {};
+    for (const name of this.termNames()) {
+      const { value, grads } = tf.variableGrads(() => this.lossTerms()[name], vars);
+      const n = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((gr) => tf.sum(tf.square(gr))))));
+      norms[name] = n.dataSync()[0];
+      tf.dispose([value, n, ...Object.values(grads)]);
+    }
+    return norms;
+  }
+
+  /**
+   * Gradient-norm balancing: λ_k ← α λ_k + (1 − α) Σ_j ‖∇L_j‖ / ‖∇L_k‖ (α = 0 replaces).
+   * Returns the norms used.
+   */
+  updateAdaptiveWeights(alpha = this.options.adaptiveWeights?.alpha ?? 0.9): Record<string, number> {
+    const norms = this.gradientNorms();
+    const total = Object.values(norms).reduce((a, b) => a + b, 0);
+    for (const [name, gn] of Object.entries(norms)) {
+      const target = gn > 0 ? total / gn : this.weights[name];
+      this.weights[name] = alpha * this.weights[name] + (1 - alpha) * target;
+    }
+    return norms;
+  }
+
+  private adaptiveWeightsCallback(): TrainerCallback | null {
+    const o = this.options.adaptiveWeights;
+    if (!o) return null;
+    const every = o.every ?? 1000;
     return {
       onStep: (info) => {
         if (info.phase !== 'adam' || (info.step !== 1 && info.step % every !== 0)) return;
-        const norms: Record<string, number> = {};
-        for (const name of this.termNames()) {
-          const { value, grads } = tf.variableGrads(() => this.lossTerms()[name], vars);
-          const n = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((gr) => tf.sum(tf.square(gr))))));
-          norms[name] = n.dataSync()[0];
-          tf.dispose([value, n, ...Object.values(grads)]);
-        }
-        const total = Object.values(norms).reduce((a, b) => a + b, 0);
-        for (const [name, gn] of Object.entries(norms)) {
-          const target = gn > 0 ? total / gn : this.weights[name];
-          this.weights[name] = info.step === 1 ? target : alpha * this.weights[name] + (1 - alpha) * target;
-        }
+        // The first update replaces the initial weights of 1.
+        this.updateAdaptiveWeights(info.step === 1 ? 0 : (o.alpha ?? 0.9));
       },
     };
   }
