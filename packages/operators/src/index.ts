@@ -66,3 +66,16 @@ export {
 } from './reference/reaction_diffusion.ts';
 export { solveTridiagonal } from './reference/tridiag.ts';
 export * from './deeponet/index.ts';
+export { conv2d, conv2dTranspose, type Conv2dOptions, addChannelBias, padCircular, dilate2d, subsample2d } from './kernels/conv_ops.ts';
+export { registerOperatorKernels } from './kernels/register.ts';
+export { Conv2d, type Conv2dConfig, type Padding } from './layers/conv2d.ts';
+export { ConvTranspose2d, type ConvTranspose2dConfig } from './layers/conv_transpose.ts';
+export { MgConv, type MgConvConfig } from './layers/multigrid.ts';
+export { Pointwise, type PointwiseConfig } from './layers/pointwise.ts';
+export { SpectralConv2d, type SpectralConv2dConfig } from './layers/spectral_conv.ts';
+export { relativeH1, relativeL2, type RelativeH1Options, type RelativeLossOptions } from './losses/relative.ts';
+export { squaredNorm, type GridMeasure } from './losses/quadrature.ts';
+export { Fno, FNO_DARCY, type FnoConfig } from './models/fno.ts';
+export { Mgno, MGNO_DARCY, type MgnoConfig } from './models/mgno.ts';
+export { countOperatorParameters, type GridOperator, loadOperator, predict, saveOperator, type Scaling } from './models/operator.ts';
+export { buildOperator } from './models/registry.ts';

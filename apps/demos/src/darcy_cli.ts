@@ -1,0 +1,58 @@
+/**
+ * pnpm --filter @pinnate/demos darcy [--res 29] [--train 1000] [--test 100] [--epochs 40]
+ *   [--minutes M] [--batch 8] [--lr 1e-3] [--channels 24] [--width 32] [--modes 12]
+ *   [--models mgno,fno] [--out runs/darcy] [--backend wasm|cpu]
+ * pnpm --filter @pinnate/demos darcy --predict in.npy --out out.npy [--model runs/darcy/mgno]
+ */
+import type { BackendName } from '@pinnate/core';
+import { predictDarcy, runDarcy } from './darcy.ts';
+
+const args = process.argv.slice(2);
+const flags = new Map<string, string>();
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (!a.startsWith('--')) throw new Error(`darcy: unexpected argument '${a}'`);
+  flags.set(a.slice(2), args[i + 1] ?? '');
+  i++;
+}
+const num = (k: string): number | undefined => {
+  if (!flags.has(k)) return undefined;
+  const v = Number(flags.get(k));
+  if (!Number.isFinite(v)) throw new Error(`darcy: '--${k}' must be a number, got '${flags.get(k)}'`);
+  return v;
+};
+const backend = flags.get('backend') as BackendName | undefined;
+
+if (flags.has('predict')) {
+  const out = flags.get('out');
+  if (!out) throw new Error("darcy: '--predict in.npy' needs '--out out.npy'");
+  const shape = await predictDarcy(
+    flags.get('model') ?? 'runs/darcy/mgno',
+    flags.get('predict') as string,
+    out,
+    backend,
+  );
+  console.log(`wrote ${out} [${shape}]`);
+} else {
+  const models = (flags.get('models') ?? 'mgno,fno').split(',') as ('mgno' | 'fno')[];
+  const t0 = performance.now();
+  const r = await runDarcy({
+    res: num('res'),
+    train: num('train'),
+    test: num('test'),
+    epochs: num('epochs'),
+    minutes: num('minutes'),
+    batchSize: num('batch'),
+    lr: num('lr'),
+    seed: num('seed'),
+    out: flags.get('out'),
+    backend,
+    models,
+    mgno: num('channels') ? { channels: num('channels') } : {},
+    fno: {
+      ...(num('width') ? { width: num('width') } : {}),
+      ...(num('modes') ? { modes: num('modes') } : {}),
+    },
+  });
+  console.log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s; report in ${r.out}/report.md`);
+}
