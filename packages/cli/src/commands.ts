@@ -12,21 +12,20 @@
 
 import {
   apply,
+  assignParametersFromNpz,
   type BackendName,
   buildReport,
   initBackend,
   latestCheckpoint,
   loadModel,
   type MetricsRecord,
-  Mlp,
   type Module,
   type ProgressMode,
   type ProgressSink,
   parseNpy,
-  Rng,
   RunDirectory,
   saveModel,
-  Trainer,
+  type Trainer,
   type TrainerConfig,
   transposeOrder,
   writeNpyFile,
@@ -85,16 +84,6 @@ function timestamp(d = new Date()): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-function buildModel(config: RunConfig, problem: Problem): Mlp {
-  return new Mlp(
-    {
-      sizes: [problem.inputs.length, ...config.model.hidden, problem.outputs.length],
-      activation: config.model.activation as Mlp['activation'],
-    },
-    new Rng(config.training.seed),
-  );
-}
-
 /** Forward pass in batches: points row-major [n, model.inSize] → [n, model.outSize]. */
 export function predictPoints(model: Module, points: Float32Array, batch = 8192): Float32Array {
   const n = points.length / model.inSize;
@@ -128,12 +117,12 @@ async function session(
   run: RunDirectory,
   config: RunConfig,
   problem: Problem,
-  model: Mlp,
   makeTrainer: (cfg: TrainerConfig) => Promise<Trainer>,
   options: TrainOptions,
   previousSeconds: number,
 ): Promise<TrainOutcome> {
   const tc = config.training;
+  const model = problem.model;
   const t0 = performance.now();
   const elapsed = () => previousSeconds + (performance.now() - t0) / 1000;
   const pending: MetricsRecord[] = [];
@@ -141,7 +130,11 @@ async function session(
   let interrupted = false;
   const trainer = await makeTrainer({
     steps: tc.steps,
-    adam: { lr: tc.lr },
+    adam: {
+      lr: tc.lrDecay
+        ? { kind: 'exponential', lr: tc.lr, decayRate: tc.lrDecay.rate, decaySteps: tc.lrDecay.every }
+        : tc.lr,
+    },
     ...(tc.lbfgs ? { lbfgs: { maxIter: tc.lbfgs.maxIter } } : {}),
     ...(tc.weights ? { weights: tc.weights } : {}),
     seed: tc.seed,
@@ -213,7 +206,7 @@ async function session(
     const { axes } = problem.grid(config.evaluation.points);
     const pts = gridPoints(axes);
     const pred = predictPoints(model, pts);
-    const exact = problem.exact(pts);
+    const exact = problem.reference(axes);
     const shape = axes.map((a) => a.values.length);
     for (const a of axes) await run.saveArray(a.name, { data: a.values, shape: [a.values.length] });
     await run.saveArray('u_pred', { data: pred, shape });
@@ -281,7 +274,7 @@ export async function train(configFile: string, options: TrainOptions = {}): Pro
   if (options.force)
     await (await import('node:fs/promises')).rm(run.checkpointsDir, { recursive: true, force: true });
   const backend = await startBackend(options.backend ?? config.backend, options.output);
-  const problem = makeProblem(config.problem);
+  const problem = await makeProblem(config);
   await run.writeConfig(config);
   await run.updateInfo({
     name,
@@ -293,16 +286,7 @@ export async function train(configFile: string, options: TrainOptions = {}): Pro
     ...(options.command ? { command: options.command } : {}),
   });
   say(options.output, `run directory: ${run.dir}`);
-  const model = buildModel(config, problem);
-  return session(
-    run,
-    config,
-    problem,
-    model,
-    async (cfg) => new Trainer(model, problem.lossFunction(model), cfg),
-    options,
-    0,
-  );
+  return session(run, config, problem, async (cfg) => problem.trainer(cfg), options, 0);
 }
 
 /** `pinnate resume <runDir>`. */
@@ -337,8 +321,7 @@ export async function resume(runDir: string, options: ResumeOptions = {}): Promi
   }
   if (options.steps !== undefined) await run.writeConfig(config);
   const backend = await startBackend(options.backend ?? config.backend, options.output);
-  const problem = makeProblem(config.problem);
-  const model = buildModel(config, problem);
+  const problem = await makeProblem(config);
   await run.updateInfo({
     status: 'running',
     backend,
@@ -348,9 +331,8 @@ export async function resume(runDir: string, options: ResumeOptions = {}): Promi
     run,
     config,
     problem,
-    model,
     async (cfg) => {
-      const trainer = await Trainer.resume(run.checkpointsDir, model, problem.lossFunction(model), cfg);
+      const trainer = await problem.resumeTrainer(run.checkpointsDir, cfg);
       const dropped = await run.truncateMetrics(trainer.step);
       say(
         options.output,
@@ -419,7 +401,22 @@ export async function predict(
     modelDir = latest;
   }
   await initBackend(options.backend ? { backend: options.backend } : {});
-  const { module: model, manifest } = await loadModel(modelDir);
+  // Runs made by `pinnate train` rebuild their model from config.json (PINN models need their
+  // problem); other model directories load through the core module registry.
+  let model: Module;
+  let names: string;
+  const raw = await run.readConfig();
+  if (raw !== null) {
+    const problem = await makeProblem(parseRunConfig(raw, run.path('config.json')));
+    model = problem.model;
+    await assignParametersFromNpz(model, await fs.readFile(`${modelDir}/params.npz`));
+    names = problem.inputs.join(', ');
+  } else {
+    const loaded = await loadModel(modelDir);
+    model = loaded.module;
+    names =
+      (loaded.manifest.metadata?.inputs as string[] | undefined)?.join(', ') ?? `${model.inSize} inputs`;
+  }
   let bytes: Uint8Array;
   try {
     bytes = await fs.readFile(options.input);
@@ -433,7 +430,6 @@ export async function predict(
     throw new Error(`--input: '${options.input}' is not a .npy file (${e instanceof Error ? e.message : e})`);
   }
   const inSize = model.inSize;
-  const names = (manifest.metadata?.inputs as string[] | undefined)?.join(', ') ?? `${inSize} inputs`;
   const ok = (arr.shape.length === 2 && arr.shape[1] === inSize) || (arr.shape.length === 1 && inSize === 1);
   if (!ok)
     throw new Error(

@@ -30,7 +30,7 @@ describe('run config', () => {
       "run.json: 'training.steps' must be an integer ≥ 1 (got 0)",
     );
     expect(message({ problem: { type: 'heat2d' }, training: { steps: 1 } })).toBe(
-      `run.json: 'problem.type' must be one of "ode", "poisson1d", "heat1d" (got "heat2d")`,
+      `run.json: 'problem.type' must be one of "ode", "poisson1d", "heat1d", "burgers" (got "heat2d")`,
     );
     expect(message({ training: { steps: 1 } })).toBe("run.json: 'problem' must be an object (got nothing)");
     expect(message({ problem: { type: 'ode' }, training: { steps: 1, lr: -1 } })).toBe(

@@ -54,7 +54,25 @@ export const Heat1dProblem = z.strictObject({
     .default({ interior: 512, boundary: 64, initial: 64 }),
 });
 
-export const ProblemConfig = z.discriminatedUnion('type', [OdeProblem, Poisson1dProblem, Heat1dProblem]);
+export const BurgersProblem = z.strictObject({
+  type: z.literal('burgers'),
+  /** u_t + u u_x = nu·u_xx on [−1, 1] × [0, 1], u(x, 0) = −sin(πx), u(±1, t) = 0. */
+  nu: z
+    .number()
+    .min(0.002)
+    .max(0.05)
+    .default(0.01 / Math.PI),
+  points: z.strictObject({ interior: positiveInt.default(2048) }).default({ interior: 2048 }),
+  /** Redraw collocation points by RAD every this many Adam steps (0: never). */
+  radEvery: z.int({ error: 'an integer' }).min(0, { error: 'an integer ≥ 0' }).default(500),
+});
+
+export const ProblemConfig = z.discriminatedUnion('type', [
+  OdeProblem,
+  Poisson1dProblem,
+  Heat1dProblem,
+  BurgersProblem,
+]);
 
 const activationNames = [...ACTIVATIONS] as [string, ...string[]];
 
@@ -68,6 +86,8 @@ export const TrainingConfig = z.strictObject({
   /** Adam steps. */
   steps: positiveInt,
   lr: z.number().positive().default(1e-3),
+  /** Exponential decay: lr · rate^(step / every). */
+  lrDecay: z.strictObject({ rate: z.number().positive().max(1), every: positiveInt }).optional(),
   /** L-BFGS after Adam. */
   lbfgs: z.strictObject({ maxIter: positiveInt.default(500) }).optional(),
   /** Per-term loss weights (default 1). */
@@ -160,6 +180,11 @@ export function parseRunConfig(input: unknown, source = 'config'): RunConfig {
   const r = RunConfig.safeParse(input);
   if (r.success) {
     const w = r.data.training.weights;
+    if (w && r.data.problem.type === 'burgers') {
+      throw new ConfigError(source, [
+        "'training.weights' is not used by the burgers problem (its conditions are hard constraints); remove it",
+      ]);
+    }
     if (w) {
       const terms = termNames(r.data.problem);
       const bad = Object.keys(w).filter((k) => !terms.includes(k));
@@ -204,6 +229,8 @@ export function termNames(problem: ProblemConfig): string[] {
       return ['residual', 'boundary'];
     case 'heat1d':
       return ['residual', 'initial', 'boundary'];
+    case 'burgers':
+      return ['pde'];
     default: {
       const never: never = problem;
       throw new Error(`unknown problem ${JSON.stringify(never)}`);

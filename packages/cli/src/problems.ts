@@ -6,25 +6,76 @@
  *   poisson1d  −u'' = (kπ)² sin(kπx), u(0) = u(1) = 0 on x ∈ [0, 1]     u = sin(kπx)
  *   heat1d     u_t = ν u_xx on [0, 1] × [0, T], u(x, 0) = sin(πx),
  *              u(0, t) = u(1, t) = 0                                   u = e^(−νπ²t) sin(πx)
+ *   burgers    u_t + u u_x = ν u_xx on [−1, 1] × [0, 1], u(x, 0) = −sin(πx), u(±1, t) = 0
+ *              (Raissi et al.), a PINN from @pinnate/pinn with the Burgers demo's recipe
+ *              (hard constraints, Sobol points, RAD); reference: Cole–Hopf (@pinnate/operators)
  *
  * Interior points are redrawn every step from the trainer's RNG, so a resumed run draws the
  * same points as an uninterrupted one.
  */
 
-import { apply, Derivatives, type LossFunction, type Module, Rng } from '@pinnate/core';
+import {
+  apply,
+  Derivatives,
+  type LossFunction,
+  Mlp,
+  type Module,
+  Rng,
+  Trainer,
+  type TrainerConfig,
+} from '@pinnate/core';
 import * as tf from '@tensorflow/tfjs';
-import type { ProblemConfig } from './config.ts';
+import type { ProblemConfig, RunConfig } from './config.ts';
 
+export interface Axis {
+  readonly name: string;
+  readonly values: Float64Array;
+}
+
+/** A problem with its model, ready to train. */
 export interface Problem {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
-  lossFunction(model: Module): LossFunction;
+  readonly model: Module;
+  trainer(config: TrainerConfig): Trainer;
+  /** Continue from the latest checkpoint in `dir`. */
+  resumeTrainer(dir: string, config: TrainerConfig): Promise<Trainer>;
   /** Coordinate axes of the evaluation grid (one or two). */
-  grid(points: number): { readonly axes: { readonly name: string; readonly values: Float64Array }[] };
-  /** Exact solution at row-major points [n, inputs.length]. */
-  exact(points: Float32Array): Float64Array;
-  /** One draw of the training points per kind, [n, inputs.length], for the report. */
+  grid(points: number): { readonly axes: Axis[] };
+  /** Reference solution on the grid of `axes`, row-major [len(a0), len(a1)]. */
+  reference(axes: readonly Axis[]): Float64Array;
+  /** The training points per kind, [n, inputs.length], for the report. */
   samplePoints(seed: number): Record<string, Float32Array>;
+}
+
+/** What each closed-form problem defines; `fromSpec` adds the MLP and the trainer. */
+interface ClosedForm {
+  readonly inputs: readonly string[];
+  lossFunction(model: Module): LossFunction;
+  grid(points: number): { readonly axes: Axis[] };
+  exact(points: Float32Array): Float64Array;
+  samplePoints(seed: number): Record<string, Float32Array>;
+}
+
+function fromSpec(spec: ClosedForm, run: RunConfig): Problem {
+  const model = new Mlp(
+    {
+      sizes: [spec.inputs.length, ...run.model.hidden, 1],
+      activation: run.model.activation as Mlp['activation'],
+    },
+    new Rng(run.training.seed),
+  );
+  const loss = spec.lossFunction(model);
+  return {
+    inputs: spec.inputs,
+    outputs: ['u'],
+    model,
+    trainer: (config) => new Trainer(model, loss, config),
+    resumeTrainer: (dir, config) => Trainer.resume(dir, model, loss, config),
+    grid: spec.grid,
+    reference: (axes) => spec.exact(gridPoints(axes)),
+    samplePoints: spec.samplePoints,
+  };
 }
 
 const linspace = (lo: number, hi: number, n: number) =>
@@ -36,12 +87,11 @@ function uniformColumn(rng: Rng, n: number, lo: number, hi: number): Float32Arra
   return rng.fillUniform(new Float32Array(n), lo, hi);
 }
 
-function ode(c: Extract<ProblemConfig, { type: 'ode' }>): Problem {
+function ode(c: Extract<ProblemConfig, { type: 'ode' }>): ClosedForm {
   const d = new Derivatives({ inputs: ['t'], outputs: ['u'], requests: ['u', 'u_t'] });
   const draw = (rng: Rng) => uniformColumn(rng, c.points.interior, 0, c.T);
   return {
     inputs: ['t'],
-    outputs: ['u'],
     lossFunction(model) {
       const origin = tf.keep(tf.zeros([1, 1]) as tf.Tensor2D);
       return ({ rng }) => {
@@ -59,13 +109,12 @@ function ode(c: Extract<ProblemConfig, { type: 'ode' }>): Problem {
   };
 }
 
-function poisson1d(c: Extract<ProblemConfig, { type: 'poisson1d' }>): Problem {
+function poisson1d(c: Extract<ProblemConfig, { type: 'poisson1d' }>): ClosedForm {
   const d = new Derivatives({ inputs: ['x'], outputs: ['u'], requests: ['u_xx'] });
   const kpi = c.k * Math.PI;
   const draw = (rng: Rng) => uniformColumn(rng, c.points.interior, 0, 1);
   return {
     inputs: ['x'],
-    outputs: ['u'],
     lossFunction(model) {
       const ends = tf.keep(tf.tensor2d([0, 1], [2, 1]));
       return ({ rng }) => {
@@ -81,7 +130,7 @@ function poisson1d(c: Extract<ProblemConfig, { type: 'poisson1d' }>): Problem {
   };
 }
 
-function heat1d(c: Extract<ProblemConfig, { type: 'heat1d' }>): Problem {
+function heat1d(c: Extract<ProblemConfig, { type: 'heat1d' }>): ClosedForm {
   const d = new Derivatives({ inputs: ['x', 't'], outputs: ['u'], requests: ['u_t', 'u_xx'] });
   const { interior, boundary, initial } = c.points;
   /** Row-major [n, 2] (x, t) points of each kind. */
@@ -114,7 +163,6 @@ function heat1d(c: Extract<ProblemConfig, { type: 'heat1d' }>): Problem {
   };
   return {
     inputs: ['x', 't'],
-    outputs: ['u'],
     lossFunction(model) {
       return ({ rng }) => {
         const p = draw(rng);
@@ -144,14 +192,78 @@ function heat1d(c: Extract<ProblemConfig, { type: 'heat1d' }>): Problem {
   };
 }
 
-export function makeProblem(config: ProblemConfig): Problem {
+/** Loads @pinnate/pinn, geometry and operators only when a Burgers run needs them (startup time). */
+async function burgers(c: Extract<ProblemConfig, { type: 'burgers' }>, run: RunConfig): Promise<Problem> {
+  const [
+    { Interval, SpaceTime, TimeDomain },
+    { burgersColeHopf, raissiInitialAntiderivative },
+    { Pinn, Problem: PinnProblem },
+  ] = await Promise.all([import('@pinnate/geometry'), import('@pinnate/operators'), import('@pinnate/pinn')]);
+  const problem = new PinnProblem({
+    domain: new SpaceTime(new Interval(-1, 1), new TimeDomain(0, 1)),
+    constants: { nu: c.nu },
+    pde: 'u_t + u*u_x - nu*u_xx',
+  });
+  const points = c.points.interior;
+  const pinn = new Pinn(problem, {
+    hidden: run.model.hidden,
+    activation: run.model.activation as Mlp['activation'],
+    points: { domain: points },
+    seed: run.training.seed,
+    sampler: 'sobol',
+    // u = −sin(πx) + t(1 − x²)·N(x, t): initial and boundary conditions hold exactly.
+    transforms: [{ field: 'u', particular: '-sin(pi*x)', distance: 't*(1-x^2)' }],
+    ...(c.radEvery > 0
+      ? { adaptiveSampling: { method: 'rad' as const, every: c.radEvery, pool: 8 * points, k: 1, c: 1 } }
+      : {}),
+  });
+  return {
+    inputs: problem.inputs,
+    outputs: problem.fields,
+    model: pinn.model,
+    trainer: (config) => pinn.trainerFor(config),
+    resumeTrainer: (dir, config) => pinn.resumeTrainer(dir, config),
+    grid: (n) => ({
+      axes: [
+        { name: 'x', values: linspace(-1, 1, n) },
+        { name: 't', values: linspace(0, 1, n) },
+      ],
+    }),
+    reference: ([x, t]) => {
+      const nt = t.values.length;
+      const out = new Float64Array(x.values.length * nt);
+      t.values.forEach((tj, j) => {
+        const row =
+          tj === 0
+            ? x.values.map((xi) => -Math.sin(Math.PI * xi))
+            : burgersColeHopf(x.values, tj, {
+                viscosity: c.nu,
+                initialAntiderivative: raissiInitialAntiderivative,
+                nodes: 200,
+              });
+        row.forEach((v, i) => {
+          out[i * nt + j] = v;
+        });
+      });
+      return out;
+    },
+    samplePoints: () => ({
+      [c.radEvery > 0 ? 'adaptive' : 'interior']: Float32Array.from(pinn.domainPoints.data),
+    }),
+  };
+}
+
+export async function makeProblem(run: RunConfig): Promise<Problem> {
+  const config = run.problem;
   switch (config.type) {
     case 'ode':
-      return ode(config);
+      return fromSpec(ode(config), run);
     case 'poisson1d':
-      return poisson1d(config);
+      return fromSpec(poisson1d(config), run);
     case 'heat1d':
-      return heat1d(config);
+      return fromSpec(heat1d(config), run);
+    case 'burgers':
+      return burgers(config, run);
     default: {
       const never: never = config;
       throw new Error(

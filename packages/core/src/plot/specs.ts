@@ -164,6 +164,8 @@ export interface FieldHeatmapsOptions {
   readonly reference?: ArrayLike<number>;
   /** Name of the field in titles (default 'u'). */
   readonly name?: string;
+  /** Title of the first panel (default 'prediction <name>'). */
+  readonly label?: string;
   readonly scheme?: string;
   readonly errorScheme?: string;
   readonly panelWidth?: number;
@@ -251,7 +253,7 @@ export function fieldHeatmaps(options: FieldHeatmapsOptions): TopLevelSpec {
     const domain: [number, number] = [Math.min(p0, r0), Math.max(p1, r1)];
     const err = new Float64Array(n);
     for (let i = 0; i < n; i++) err[i] = Math.abs(pred[i] - ref[i]);
-    panels.push(heatmapPanel(a, b, pred, domain, scheme, `prediction ${name}`, name, w, h));
+    panels.push(heatmapPanel(a, b, pred, domain, scheme, options.label ?? `prediction ${name}`, name, w, h));
     panels.push(heatmapPanel(a, b, ref, domain, scheme, `reference ${name}`, name, w, h));
     panels.push(
       heatmapPanel(
@@ -267,7 +269,9 @@ export function fieldHeatmaps(options: FieldHeatmapsOptions): TopLevelSpec {
       ),
     );
   } else {
-    panels.push(heatmapPanel(a, b, pred, minMax(pred), scheme, `prediction ${name}`, name, w, h));
+    panels.push(
+      heatmapPanel(a, b, pred, minMax(pred), scheme, options.label ?? `prediction ${name}`, name, w, h),
+    );
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

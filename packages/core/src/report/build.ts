@@ -13,6 +13,9 @@
  *   collocation points     points_<kind>.npy or collocation_<kind>.npy, shape [n, 1 | 2]
  *   operator results       operator_input [S, m], operator_input_x [m], operator_x [n],
  *                          operator_pred [S, n], operator_truth [S, n]
+ *   other grid fields      any other array on a grid (e.g. residual.npy): a single heatmap
+ *   custom figures         figures/<name>.vl.json saved by a script (RunDirectory.saveFigure
+ *                          with `spec`): rendered after the standard figures
  *
  * `planReport` is pure (data in, specs out); `buildReport` reads the directory, renders SVG
  * (and PNG through `rasterize`, which the CLI provides with resvg) and writes everything.
@@ -297,6 +300,45 @@ export function planReport(data: RunData, options: { slicesAt?: readonly number[
     });
   }
 
+  // Other arrays on a grid (e.g. residual.npy): one heatmap each.
+  const used = new Set<string>(coords.keys());
+  for (const name of arrays.keys()) {
+    const m = PRED.exec(name);
+    if (m) {
+      used.add(name);
+      for (const suf of REF_SUFFIXES) used.add(`${m[1]}_${suf}`);
+    }
+  }
+  for (const name of [...arrays.keys()].sort()) {
+    if (used.has(name) || POINTS.test(name) || name.startsWith('operator_')) continue;
+    const a = arrays.get(name)!;
+    const shape = squeezeTrailing(a.shape);
+    if (shape.length !== 2) continue;
+    const names = [...coords.keys()];
+    let grid: [string, string] | null = null;
+    for (const A of names)
+      for (const B of names)
+        if (!grid && A !== B && coords.get(A)!.length === shape[0] && coords.get(B)!.length === shape[1])
+          grid = [A, B];
+    if (!grid) continue;
+    const [A, B] = grid;
+    const flip = B === 't';
+    const v = cOrder(a);
+    figures.push({
+      name: `${name}_heatmap`,
+      title: `${name}(${flip ? B : A}, ${flip ? A : B})`,
+      spec: fieldHeatmaps({
+        a: { name: flip ? B : A, values: coords.get(flip ? B : A)! },
+        b: { name: flip ? A : B, values: coords.get(flip ? A : B)! },
+        prediction: flip ? transpose(v, shape[0], shape[1]) : v,
+        name,
+        label: name,
+        title: name,
+        ...(/resid|err/i.test(name) ? { scheme: 'inferno' } : {}),
+      }),
+    });
+  }
+
   // Collocation points.
   const sets: PointSet[] = [];
   let dim = 0;
@@ -389,7 +431,7 @@ function flatten(summary: Record<string, unknown> | null): [string, string | num
 
 async function readCheckpointHistory(run: RunDirectory): Promise<RunData['checkpointHistory']> {
   const fs = await import('node:fs/promises');
-  for (const dir of [run.checkpointsDir, run.dir]) {
+  for (const dir of [run.checkpointsDir, run.path('checkpoint'), run.dir]) {
     try {
       const latest = (await fs.readFile(`${dir}/LATEST`, 'utf8')).trim();
       const state = JSON.parse(await fs.readFile(`${dir}/${latest}/state.json`, 'utf8'));
@@ -445,7 +487,29 @@ export async function buildReport(
   const plan = planReport(data, options.slicesAt ? { slicesAt: options.slicesAt } : {});
   const rendered: ReportFigure[] = [];
   const written: { name: string; title: string; files: string[] }[] = [];
-  for (const f of plan.figures) {
+  // Figures a script saved itself (figures/<name>.vl.json) are rendered after the standard ones.
+  const planned = new Set(plan.figures.map((f) => f.name));
+  const custom: FigurePlan[] = [];
+  const fs = await import('node:fs/promises');
+  for (const file of await run.listFigures()) {
+    const name = file.replace(/\.vl\.json$/, '');
+    if (name === file || planned.has(name)) continue;
+    let spec: TopLevelSpec & { title?: unknown; description?: unknown };
+    try {
+      spec = JSON.parse(await fs.readFile(run.path('figures', file), 'utf8'));
+    } catch (e) {
+      plan.notes.push(`figures/${file} is not valid JSON (${e instanceof Error ? e.message : e}); skipped.`);
+      continue;
+    }
+    const title = typeof spec.title === 'string' ? spec.title : name;
+    custom.push({
+      name,
+      title,
+      spec,
+      ...(typeof spec.description === 'string' ? { caption: spec.description } : {}),
+    });
+  }
+  for (const f of [...plan.figures, ...custom]) {
     const svg = await renderSvg(f.spec, f.name);
     const png = options.rasterize ? options.rasterize(svg) : undefined;
     const files = await run.saveFigure(f.name, { svg, spec: f.spec, ...(png ? { png } : {}) });

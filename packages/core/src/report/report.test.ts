@@ -224,20 +224,41 @@ describe('report HTML', () => {
     w('x', [0, 0.5, 1], [3]);
     w('t', [0, 1], [2]);
     w('u_pred', [0, 1, 2, 3, 4, 5], [3, 2]);
+    w('residual', [0, 1, 2, 3, 4, 5], [3, 2]);
     writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ rel_l2_error: 0.01, nested: { a: 1 } }));
-    const ck = join(dir, 'checkpoints', 'ckpt-000002');
+    // The Burgers demo's layout: checkpoint/ (singular) next to the arrays.
+    const ck = join(dir, 'checkpoint', 'ckpt-000002');
     await (await import('node:fs/promises')).mkdir(ck, { recursive: true });
-    writeFileSync(join(dir, 'checkpoints', 'LATEST'), 'ckpt-000002');
+    writeFileSync(join(dir, 'checkpoint', 'LATEST'), 'ckpt-000002');
     writeFileSync(
       join(ck, 'state.json'),
       JSON.stringify({ history: { loss: [1, 0.5], terms: { pde: [1, 0.5] } } }),
     );
-    const built = await buildReport(dir, { rasterize: () => new Uint8Array([1, 2, 3]) });
-    expect(built.figures.map((f) => f.name)).toEqual(['loss', 'u_heatmap', 'u_slices']);
+    // A figure a script saved as a vega-lite spec is rendered too.
     const run = await RunDirectory.open(dir);
+    await run.saveFigure('compare', {
+      spec: {
+        title: 'Two settings',
+        description: 'custom caption',
+        data: { values: [{ a: 1, b: 2 }] },
+        mark: 'point',
+        encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } },
+      },
+    });
+    const built = await buildReport(dir, { rasterize: () => new Uint8Array([1, 2, 3]) });
+    expect(built.figures.map((f) => f.name)).toEqual([
+      'loss',
+      'u_heatmap',
+      'u_slices',
+      'residual_heatmap',
+      'compare',
+    ]);
     expect(await run.listFigures()).toContain('u_heatmap.png');
+    expect(await run.listFigures()).toContain('compare.svg');
     const html = readFileSync(built.path, 'utf8');
-    expect(html.match(/<figure /g)).toHaveLength(3);
+    expect(html.match(/<figure /g)).toHaveLength(5);
+    expect(html).toContain('<b>Two settings</b> — custom caption');
+    expect(html).toContain('>residual<');
     expect(html).toContain('<td>rel_l2_error</td><td>0.01</td>');
     expect(html).toContain('<td>nested.a</td>');
     expect(html).toContain('Prediction (no reference array found).');
