@@ -89,7 +89,7 @@ function relErr(a: Float32Array, b: Float32Array): number {
   return num / den;
 }
 
-describe('conv2d and conv2dTranspose gradients match the cpu backend', () => {
+describe('conv2d and conv2dTranspose gradients match the cpu backend', { timeout: 60_000 }, () => {
   it('on cpu and wasm, for odd/even sizes, strides 1 and 2, padded and valid', async () => {
     await initBackend({ backend: 'cpu' });
     const refConv = CASES.map((c) => convResults(c, false));
@@ -136,7 +136,7 @@ describe('conv2d and conv2dTranspose gradients match the cpu backend', () => {
   });
 });
 
-describe('kernels', () => {
+describe('kernels', { timeout: 60_000 }, () => {
   it('im2colT kernel equals the tf-op formulation on wasm and cpu', async () => {
     for (const backend of ['wasm', 'cpu'] as const) {
       await initBackend({ backend });

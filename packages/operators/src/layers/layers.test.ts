@@ -12,7 +12,7 @@ beforeAll(async () => {
 const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 const maxOf = (a: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(a)).dataSync()[0]);
 
-describe('MgConv', () => {
+describe('MgConv', { timeout: 60_000 }, () => {
   it('keeps odd and even grid sizes through the V-cycle and is linear in f', () => {
     for (const n of [13, 12, 85 % 20]) {
       const mg = new MgConv({ uChannels: 3, fChannels: 2, smoothing: [1, 2, 0, 1] }, new Rng(n));
@@ -53,7 +53,7 @@ describe('MgConv', () => {
   });
 });
 
-describe('Conv2d', () => {
+describe('Conv2d', { timeout: 60_000 }, () => {
   it('with circular padding commutes with periodic shifts', () => {
     const c = new Conv2d({ inChannels: 2, outChannels: 3, padding: 'circular', bias: true }, new Rng(3));
     const x = tf.randomNormal([1, 7, 6, 2], 0, 1, 'float32', 4) as tf.Tensor4D;
@@ -117,7 +117,7 @@ function naiveSpectral(
   return y;
 }
 
-describe('SpectralConv2d', () => {
+describe('SpectralConv2d', { timeout: 60_000 }, () => {
   it('equals irfft2(R · rfft2(x)[modes]) computed by explicit sums (odd × even grid)', () => {
     const s = new SpectralConv2d({ inChannels: 2, outChannels: 3, modes1: 2, modes2: 3 }, new Rng(5));
     const x = tf.randomNormal([1, 7, 6, 2], 0, 1, 'float32', 6) as tf.Tensor4D;

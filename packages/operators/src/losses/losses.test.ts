@@ -14,7 +14,7 @@ function field(n: number, f: (x: number, y: number) => number): tf.Tensor4D {
   return tf.tensor4d(d, [1, n, n, 1]);
 }
 
-describe('relative losses', () => {
+describe('relative losses', { timeout: 60_000 }, () => {
   it('are ε for a prediction (1 + ε)·u, per sample, with reductions', () => {
     const u = tf.concat([
       field(9, (x, y) => x * (1 - y)),

@@ -55,7 +55,7 @@ const small = (): GridOperator[] => [
   }),
 ];
 
-describe('MgNO and FNO', () => {
+describe('MgNO and FNO', { timeout: 60_000 }, () => {
   it('train: loss falls, and a step leaves the tensor count unchanged (odd grid)', () => {
     const [a, u] = pair(13, 1);
     for (const op of small()) {
