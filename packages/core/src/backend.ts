@@ -152,3 +152,16 @@ export async function initBackendFromEnv(): Promise<BackendChoice> {
   const forced = typeof process !== 'undefined' ? process.env?.PINNATE_BACKEND : undefined;
   return initBackend(forced ? { backend: forced as BackendName } : {});
 }
+
+/**
+ * Browser: where the wasm backend fetches its `.wasm` binaries (a URL prefix ending in '/',
+ * serving tfjs-backend-wasm.wasm, -simd.wasm and -threaded-simd.wasm). Call before
+ * `initBackend`. Node finds them next to the package and needs no call.
+ */
+export async function setWasmBinaryPrefix(prefix: string): Promise<void> {
+  if (typeof prefix !== 'string' || !prefix.endsWith('/')) {
+    throw new Error(`setWasmBinaryPrefix: 'prefix' must be a URL prefix ending in '/', got ${String(prefix)}`);
+  }
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(prefix);
+}

@@ -12,6 +12,7 @@ export {
   initBackendFromEnv,
   type ModuleImporter,
   NODE_ORDER,
+  setWasmBinaryPrefix,
 } from './backend.ts';
 export {
   assignParametersFromNpz,
