@@ -11,7 +11,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '@pinnate/core';
 import { buildPage, CHROMIUM, launchChromium, runOnPage, serve, WEB_ROOT } from './e2e/harness.ts';
-import { BurgersLive } from './src/burgers_live.ts';
+import { LiveProblem } from './src/live.ts';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,7 +22,7 @@ const points = arg('points', 1024);
 const results: { name: string; backend: string; msPerStep: number; points: number; steps: number }[] = [];
 
 await initBackend({ backend: 'wasm' });
-const live = new BurgersLive({ points, lr: 3e-3 });
+const live = LiveProblem.create('burgers', { points, lr: 3e-3 });
 await live.step(); // warm-up
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) await live.step();

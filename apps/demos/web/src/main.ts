@@ -2,7 +2,8 @@
  * The live page: backend picker (best available by default), start / pause / reset, step rate,
  * live loss curve and solution / error heatmaps, relative L2 against Cole–Hopf.
  *
- * Query parameters (used by the e2e test): ?backend=webgl|webgpu|wasm|cpu, ?points=N, ?lr=x.
+ * Query parameters (used by the e2e test): ?backend=webgl|webgpu|wasm|cpu, ?problem=burgers|poisson-l,
+ * ?points=N, ?lr=x.
  * `window.pinnate` exposes `ready`, `run(steps)`, `jetCheck()` and `backend` for automation.
  */
 import {
@@ -16,14 +17,15 @@ import {
 } from '@pinnate/core';
 import * as tf from '@tensorflow/tfjs';
 import { jetCheck } from '../jetcheck.ts';
-import { BurgersLive } from './burgers_live.ts';
+import { LIVE_PROBLEMS, LiveProblem, type LiveProblemName } from './live.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
 const points = Number(params.get('points') ?? 2048);
 const lr = Number(params.get('lr') ?? 3e-3);
+let problem = (params.get('problem') ?? 'burgers') as LiveProblemName;
 
-let live: BurgersLive | null = null;
+let live: LiveProblem | null = null;
 let running = false;
 let stepsDone = 0;
 let rate = 0;
@@ -49,19 +51,14 @@ async function redraw() {
       lossCurves({ terms: { loss: losses }, title: 'training loss', width: 420, height: 180 }),
     );
   }
-  // Heatmaps over (x, t): prediction[i * nt + j] = u(x_i, t_j); ours is [nt, nx].
-  const nx = live.x.length;
-  const nt = live.t.length;
-  const transpose = (a: Float64Array) =>
-    Float64Array.from({ length: nx * nt }, (_, k) => a[(k % nt) * nx + Math.floor(k / nt)]);
   $('field').innerHTML = await renderSvg(
     fieldHeatmaps({
-      a: { name: 'x', values: live.x },
-      b: { name: 't', values: live.t },
-      prediction: transpose(prediction),
-      reference: transpose(live.reference),
+      a: live.a,
+      b: live.b,
+      prediction,
+      reference: live.reference,
       panelWidth: 220,
-      panelHeight: 150,
+      panelHeight: live.name === 'burgers' ? 150 : 220,
     }),
   );
 }
@@ -69,7 +66,7 @@ async function redraw() {
 function showStatus() {
   const loss = live?.losses.at(-1);
   status(
-    `backend ${tf.getBackend()} | step ${stepsDone} | loss ${loss?.toExponential(3) ?? '–'} | ` +
+    `${problem} | backend ${tf.getBackend()} | step ${stepsDone} | loss ${loss?.toExponential(3) ?? '–'} | ` +
       `${rate.toFixed(1)} steps/s | rel. L2 ${Number.isFinite(lastRel) ? lastRel.toExponential(3) : '–'}`,
   );
 }
@@ -100,12 +97,21 @@ async function train(steps: number, redrawEvery = 50) {
 function reset() {
   running = false;
   live?.dispose();
-  live = new BurgersLive({ points, lr });
+  live = LiveProblem.create(problem, { points, lr });
   stepsDone = 0;
   lastRel = Number.NaN;
 }
 
 async function main() {
+  const problems = $<HTMLSelectElement>('problem');
+  for (const p of LIVE_PROBLEMS) problems.add(new Option(p, p));
+  problems.value = problem;
+  problems.onchange = async () => {
+    problem = problems.value as LiveProblemName;
+    reset();
+    await redraw();
+    showStatus();
+  };
   const select = $<HTMLSelectElement>('backend');
   for (const b of BROWSER_ORDER) select.add(new Option(b, b));
   const backend = await chooseBackend((params.get('backend') as BackendName | null) ?? undefined);
