@@ -212,7 +212,7 @@ const comparison = {
                 [1, 0],
               ],
             },
-            title: null,
+            legend: null, // one legend: the shared colour scale's
           },
         },
       },

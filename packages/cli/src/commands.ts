@@ -271,8 +271,22 @@ export async function train(configFile: string, options: TrainOptions = {}): Pro
       `--out: '${dir}' already holds a run; continue it with \`pinnate resume ${dir}\`, pick another --out, or pass --force`,
     );
   }
-  if (options.force)
-    await (await import('node:fs/promises')).rm(run.checkpointsDir, { recursive: true, force: true });
+  if (options.force) {
+    // Start over: nothing of the previous run may mix into this one.
+    const fs = await import('node:fs/promises');
+    for (const f of [
+      'checkpoints',
+      'model',
+      'arrays',
+      'figures',
+      'metrics.jsonl',
+      'metrics.json',
+      'run.json',
+      'report.html',
+    ]) {
+      await fs.rm(run.path(f), { recursive: true, force: true });
+    }
+  }
   const backend = await startBackend(options.backend ?? config.backend, options.output);
   const problem = await makeProblem(config);
   await run.writeConfig(config);

@@ -127,6 +127,11 @@ describe('pinnate CLI end to end', () => {
     expect(missing.err).toMatch(/required option '-o, --out <values.npy>' not specified/);
     const finished = await cli('resume', broken, '--backend', 'cpu');
     expect(finished.out).toMatch(/already finished at step 60; pass --steps N/);
+
+    // --force starts over: no records of the old run survive.
+    const forced = await cli('train', config, '--out', straight, '--backend', 'cpu', '--no-report', '--force');
+    expect(forced.code).toBe(0);
+    expect(lossLines(straight)).toEqual(lossLines(broken));
   }, 60_000);
 
   it('reports config errors by field and exits 1', async () => {

@@ -138,7 +138,7 @@ ${
     : ''
 }
 <section id="environment"><h2>Environment</h2>
-${table(['', ''], content.environment, 'environment')}
+${table(['item', 'value'], content.environment, 'environment')}
 </section>
 </main>
 </body>
