@@ -129,7 +129,16 @@ describe('pinnate CLI end to end', () => {
     expect(finished.out).toMatch(/already finished at step 60; pass --steps N/);
 
     // --force starts over: no records of the old run survive.
-    const forced = await cli('train', config, '--out', straight, '--backend', 'cpu', '--no-report', '--force');
+    const forced = await cli(
+      'train',
+      config,
+      '--out',
+      straight,
+      '--backend',
+      'cpu',
+      '--no-report',
+      '--force',
+    );
     expect(forced.code).toBe(0);
     expect(lossLines(straight)).toEqual(lossLines(broken));
   }, 60_000);
