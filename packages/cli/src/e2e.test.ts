@@ -143,6 +143,49 @@ describe('pinnate CLI end to end', () => {
     expect(lossLines(straight)).toEqual(lossLines(broken));
   }, 60_000);
 
+  it('trains, resumes and predicts the Burgers PINN (tiny budget)', async () => {
+    const dir = join(root, 'burgers');
+    const cfg = join(root, 'burgers.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        problem: { type: 'burgers', points: { interior: 64 }, radEvery: 0 },
+        model: { hidden: [8] },
+        training: { steps: 4, checkpointEvery: 2, metricsEvery: 1 },
+        evaluation: { points: 9 },
+      }),
+    );
+    const a = await cli('train', cfg, '--out', dir, '--backend', 'cpu', '--stop-after', '2', '--no-report');
+    expect(a.err).toBe('');
+    expect(a.out).toMatch(/interrupted at step 2/);
+    const b = await cli('resume', dir, '--backend', 'cpu', '--no-report');
+    expect(b.out).toMatch(/resuming .* at step 2 of 4/);
+    expect(lossLines(dir).map((r) => [r.step, Object.keys(r.terms)])).toEqual(
+      [1, 2, 3, 4].map((s) => [s, ['pde']]),
+    );
+    // The reference is Cole–Hopf: u(x, 0) = −sin(πx) and u(±1, t) = 0 on the grid.
+    const ref = npy(join(dir, 'arrays', 'u_ref.npy'));
+    expect(ref.shape).toEqual([9, 9]);
+    const u = ref.data as Float64Array;
+    for (let i = 0; i < 9; i++) expect(u[i * 9]).toBeCloseTo(-Math.sin(Math.PI * (-1 + i / 4)), 12);
+    for (let j = 0; j < 9; j++) expect(Math.abs(u[j]) + Math.abs(u[8 * 9 + j])).toBeLessThan(1e-9);
+    // predict rebuilds the PINN (hard constraint included) from config.json: u(x, 0) = −sin(πx).
+    const points = join(root, 'burgers-points.npy');
+    writeFileSync(
+      points,
+      serializeNpy({ data: new Float64Array([0.5, 0, -0.25, 0, 1, 0.7]), shape: [3, 2] }),
+    );
+    const values = join(root, 'burgers-values.npy');
+    const p = await cli('predict', dir, '--input', points, '--out', values, '--backend', 'cpu');
+    expect(p.err).toBe('');
+    const v = Array.from(npy(values).data as Float32Array);
+    expect(v[0]).toBeCloseTo(-1, 6);
+    expect(v[1]).toBeCloseTo(Math.sin(Math.PI / 4), 6);
+    expect(v[2]).toBeCloseTo(0, 6);
+    const saved = npy(join(dir, 'arrays', 'u_pred.npy'));
+    expect(saved.shape).toEqual([9, 9]);
+  }, 60_000);
+
   it('reports config errors by field and exits 1', async () => {
     const bad = join(root, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...ODE, training: { ...ODE.training, steps: -3 } }));
