@@ -518,9 +518,10 @@ export async function buildReport(
   }
   const info = data.info ?? {};
   const last = [...data.metrics].reverse().find((r) => r.loss !== undefined || r.terms !== undefined);
+  // Errors computed from the arrays first: they are what a reader looks for.
   const metrics: [string, string | number][] = [
-    ...flatten(data.summary),
     ...plan.computed.filter(([k]) => !(data.summary && k in data.summary)),
+    ...flatten(data.summary),
   ];
   if (last) {
     if (!metrics.some(([k]) => k === 'steps')) metrics.push(['steps', last.step]);
