@@ -44,6 +44,10 @@ export interface CaseSetup {
   readonly lr: number;
   readonly functionBatch: number;
   readonly pointBatch?: number;
+  /** Training loss (default 'relative': the squared relative L2 error per function). */
+  readonly loss?: 'mse' | 'relative';
+  /** L-BFGS iterations after Adam, on the full training set (default 0). */
+  readonly lbfgs?: number;
   readonly bound: number;
   /** Per-function shape of an output ([nx], [nt, nx], [ny, nx]). */
   readonly outputShape: number[];
@@ -58,6 +62,9 @@ export interface DeepONetDemoOptions {
   readonly out?: string;
   readonly seed?: number;
   readonly steps?: number;
+  readonly lbfgs?: number;
+  readonly lr?: number;
+  readonly loss?: 'mse' | 'relative';
   readonly train?: number;
   readonly test?: number;
   readonly progress?: 'auto' | 'bar' | 'lines' | 'none';
@@ -133,8 +140,9 @@ export async function setupCase(
           trunk: { hidden: [128, 128], activation: 'tanh' },
           boundaryFactor: [{ input: 0, lo: 0 }],
         },
-        steps: 6000,
+        steps: 20000,
         lr: 1e-3,
+        loss: 'mse',
         functionBatch: 100,
         bound: 1e-2,
         outputShape: [res],
@@ -200,7 +208,7 @@ export async function setupCase(
           viscosity: 0.1,
           tEnd: 1,
           snapshots: 2,
-          solverRes: 512,
+          solverRes: 256,
         });
         const x = num(ds.arrays.x);
         const full = ds.arrays.u.data as Float32Array; // [n, 2, res]
@@ -296,6 +304,7 @@ export interface DeepONetDemoResult {
   readonly relL2Train: number;
   readonly bound: number;
   readonly steps: number;
+  readonly lbfgsIterations: number;
   readonly msPerStep: number;
   readonly examplesPerSecond: number;
   readonly wallSeconds: number;
@@ -310,6 +319,9 @@ export async function runDeepONetDemo(options: DeepONetDemoOptions): Promise<Dee
   const tData = (performance.now() - t0) / 1000;
   const { train, test } = setup;
   const steps = options.steps ?? setup.steps;
+  const lbfgs = options.lbfgs ?? setup.lbfgs ?? 0;
+  const lr = options.lr ?? setup.lr;
+  const lossKind = options.loss ?? setup.loss ?? 'relative';
   const cfg: DeepONetConfig = { ...setup.model, sensors: train.sensors, coords: train.coords };
   const model = new DeepONet(cfg, new Rng(seed));
   const run = options.out ? await RunDirectory.create(options.out) : null;
@@ -317,7 +329,9 @@ export async function runDeepONetDemo(options: DeepONetDemoOptions): Promise<Dee
     case: options.case,
     seed,
     steps,
-    lr: setup.lr,
+    lbfgs,
+    loss: lossKind,
+    lr,
     functionBatch: setup.functionBatch,
     pointBatch: setup.pointBatch ?? train.points,
     train: train.functions,
@@ -339,11 +353,13 @@ export async function runDeepONetDemo(options: DeepONetDemoOptions): Promise<Dee
   const tTrain = performance.now();
   const result = await trainDeepONet(model, train, {
     functionBatch: setup.functionBatch,
+    loss: lossKind,
     ...(setup.pointBatch ? { pointBatch: setup.pointBatch } : {}),
     trainer: {
       steps,
       seed,
-      adam: { lr: { kind: 'exponential', lr: setup.lr, decayRate: 0.1, decaySteps: steps } },
+      adam: { lr: { kind: 'exponential', lr, decayRate: 0.1, decaySteps: steps } },
+      ...(lbfgs > 0 ? { lbfgs: { maxIter: lbfgs, m: 50, gradTol: 1e-12 } } : {}),
       logEvery: Math.max(1, Math.floor(steps / 20)),
       progress: options.progress ?? 'auto',
       callbacks: [
@@ -378,6 +394,7 @@ export async function runDeepONetDemo(options: DeepONetDemoOptions): Promise<Dee
     relL2Train: evTrain.mean,
     bound: setup.bound,
     steps: result.steps,
+    lbfgsIterations: result.lbfgsIterations,
     msPerStep: result.msPerStep,
     examplesPerSecond: (pairsPerStep * 1000) / result.msPerStep,
     wallSeconds: (performance.now() - t0) / 1000,
@@ -401,6 +418,7 @@ export async function runDeepONetDemo(options: DeepONetDemoOptions): Promise<Dee
       bound: out.bound,
       meetsBound: out.relL2 <= out.bound,
       steps: out.steps,
+      lbfgsIterations: out.lbfgsIterations,
       msPerStep: out.msPerStep,
       examplesPerSecond: out.examplesPerSecond,
       functionsPerSecond: (setup.functionBatch * 1000) / out.msPerStep,
@@ -452,7 +470,7 @@ async function writeFigureArrays(run: RunDirectory, setup: CaseSetup, pred: Floa
   await run.saveArray('u_ref', { data: tr(test.s.subarray(0, n)), shape: [a.length, b.length] });
 }
 
-const USAGE = `usage: deeponet --case ${CASES.join('|')} [--steps N] [--seed S=0] [--train N] [--test N] [--out DIR]
+const USAGE = `usage: deeponet --case ${CASES.join('|')} [--steps N] [--lbfgs N] [--lr LR] [--loss mse|relative] [--seed S=0] [--train N] [--test N] [--out DIR]
        deeponet --model DIR/model --predict in.npy --out out.npy`;
 
 function parseArgs(argv: readonly string[]) {
@@ -470,7 +488,7 @@ function parseArgs(argv: readonly string[]) {
     o[a.slice(2)] = v;
     i++;
   }
-  const known = ['case', 'steps', 'seed', 'train', 'test', 'out', 'model', 'predict'];
+  const known = ['case', 'steps', 'lbfgs', 'lr', 'loss', 'seed', 'train', 'test', 'out', 'model', 'predict'];
   for (const k of Object.keys(o))
     if (!known.includes(k)) throw new Error(`deeponet: unknown flag '--${k}'\n${USAGE}`);
   const int = (k: string) => {
@@ -486,6 +504,9 @@ function parseArgs(argv: readonly string[]) {
     model: o.model,
     predict: o.predict,
     steps: int('steps'),
+    lbfgs: int('lbfgs'),
+    lr: o.lr === undefined ? undefined : Number(o.lr),
+    loss: o.loss as 'mse' | 'relative' | undefined,
     seed: int('seed'),
     train: int('train'),
     test: int('test'),
@@ -511,6 +532,9 @@ if (isMain) {
       out: a.out ?? `runs/deeponet-${a.case}`,
       ...(a.seed !== undefined ? { seed: a.seed } : {}),
       ...(a.steps !== undefined ? { steps: a.steps } : {}),
+      ...(a.lbfgs !== undefined ? { lbfgs: a.lbfgs } : {}),
+      ...(a.lr !== undefined ? { lr: a.lr } : {}),
+      ...(a.loss !== undefined ? { loss: a.loss } : {}),
       ...(a.train !== undefined ? { train: a.train } : {}),
       ...(a.test !== undefined ? { test: a.test } : {}),
     });

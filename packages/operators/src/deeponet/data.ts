@@ -258,6 +258,25 @@ export interface CartesianLossOptions {
   readonly pointBatch?: number;
   /** Name of the loss term (default 'data'). */
   readonly term?: string;
+  /**
+   * 'mse' (default): mean squared error over all (function, point) pairs. 'relative': mean over
+   * functions of ‖pred − s‖² / ‖s‖² (the squared relative L2 error the benchmarks report; FNO
+   * trains on the same kind of loss), so functions with small norms are not drowned out.
+   */
+  readonly loss?: 'mse' | 'relative';
+}
+
+/** Mean over columns of Σ_rows mask·e² / Σ_rows mask·s² (column sums as ones·x matMuls). */
+export function relativeSquaredError(
+  pred: tf.Tensor2D,
+  target: tf.Tensor2D,
+  mask: tf.Tensor2D | null,
+): tf.Scalar {
+  const ones = tf.ones([1, pred.shape[0]]);
+  const w = (x: tf.Tensor) => (mask ? tf.mul(x, mask) : x) as tf.Tensor2D;
+  const num = tf.matMul(ones, w(tf.square(tf.sub(pred, target))));
+  const den = tf.matMul(ones, w(tf.square(target)));
+  return tf.mean(tf.div(num, tf.maximum(den, tf.scalar(1e-12)))) as tf.Scalar;
 }
 
 /** Data loss for the Trainer: MSE of the Cartesian prediction on a random minibatch. */
@@ -275,6 +294,11 @@ export function cartesianLoss(
   const fb = checkInt(options.functionBatch ?? Math.min(d.functions, 64), 'functionBatch', OP);
   const pb = options.pointBatch === undefined ? d.points : checkInt(options.pointBatch, 'pointBatch', OP);
   const term = options.term ?? 'data';
+  const kind = options.loss ?? 'mse';
+  if (kind !== 'mse' && kind !== 'relative') {
+    throw new Error(`${OP}: 'loss' must be 'mse' or 'relative', got ${JSON.stringify(kind)}`);
+  }
+  const relative = kind === 'relative';
   const fns = new Int32Array(fb);
   const pts = pb < d.points ? new Int32Array(pb) : null;
   const all = Int32Array.from({ length: d.functions }, (_, i) => i);
@@ -285,7 +309,11 @@ export function cartesianLoss(
     if (pts && phase !== 'lbfgs') drawIndices(rng, d.points, pts);
     const batch = makeBatch(d, full ? all : fns, phase === 'lbfgs' ? null : pts);
     const pred = model.cartesian(batch.u, batch.y);
-    return { [term]: maskedMse(pred, batch.target, batch.mask) };
+    return {
+      [term]: relative
+        ? relativeSquaredError(pred, batch.target, batch.mask)
+        : maskedMse(pred, batch.target, batch.mask),
+    };
   };
 }
 

@@ -13,6 +13,7 @@ import {
   operatorData,
   predictCartesian,
   relativeL2,
+  relativeSquaredError,
 } from './data.ts';
 import { DeepONet, type DeepONetConfig } from './deeponet.ts';
 import { loadDeepONet, predictNpy, saveDeepONet } from './io.ts';
@@ -334,6 +335,30 @@ describe('training and data', () => {
     for (let i = 0; i < 3; i++) await trainer.adamStep();
     expect(tf.memory().numTensors).toBe(n);
     trainer.dispose();
+  });
+
+  it('relativeSquaredError is the mean over functions (columns) of masked ‖e‖²/‖s‖²', () => {
+    const pred = tf.tensor2d([
+      [1, 0],
+      [2, 5],
+      [9, 1],
+    ]);
+    const target = tf.tensor2d([
+      [1, 1],
+      [1, 2],
+      [3, 1],
+    ]);
+    const mask = tf.tensor2d([
+      [1, 1],
+      [1, 1],
+      [0, 1],
+    ]);
+    const v = tf.tidy(() => relativeSquaredError(pred, target, mask).dataSync()[0]);
+    // column 0: e² = 0 + 1 (row 2 masked), s² = 1 + 1; column 1: e² = 1 + 9 + 0, s² = 1 + 4 + 1.
+    expect(v).toBeCloseTo((1 / 2 + 10 / 6) / 2, 6);
+    const u = tf.tidy(() => relativeSquaredError(pred, target, null).dataSync()[0]);
+    expect(u).toBeCloseTo((37 / 11 + 10 / 6) / 2, 5);
+    tf.dispose([pred, target, mask]);
   });
 
   it('relativeL2 with a mask ignores points outside', () => {

@@ -13,6 +13,7 @@ export {
   predictCartesian,
   type RelL2,
   relativeL2,
+  relativeSquaredError,
   sliceFunctions,
 } from './data.ts';
 export {
