@@ -71,9 +71,9 @@ function showStatus() {
   );
 }
 
-/** Train `steps` steps (or until paused), redrawing every `redrawEvery` steps. */
+/** Train `steps` steps (or until paused), redrawing every `redrawEvery` steps (0: only at the end). */
 async function train(steps: number, redrawEvery = 50) {
-  if (!live) return;
+  if (!live) return { msPerStep: Number.NaN };
   running = true;
   const t0 = performance.now();
   let n = 0;
@@ -82,16 +82,18 @@ async function train(steps: number, redrawEvery = 50) {
     n++;
     stepsDone++;
     rate = (1000 * n) / (performance.now() - t0);
-    if (n % redrawEvery === 0) {
+    if (redrawEvery > 0 && n % redrawEvery === 0) {
       await redraw();
       showStatus();
       await new Promise((r) => setTimeout(r, 0)); // let the page paint and handle clicks
     }
   }
+  // Training time only (redraws inside the loop count, the final one does not).
+  const msPerStep = (performance.now() - t0) / Math.max(1, n);
   running = false;
   await redraw();
   showStatus();
-  return { msPerStep: (performance.now() - t0) / Math.max(1, n) };
+  return { msPerStep };
 }
 
 function reset() {
@@ -154,11 +156,11 @@ const ready = main();
   get backend() {
     return tf.getBackend();
   },
-  /** Train a fixed number of steps; resolves with the losses and timing (for tests). */
-  async run(steps: number) {
+  /** Train a fixed number of steps; resolves with the losses and timing (tests, bench). */
+  async run(steps: number, redrawEvery = Math.max(1, Math.floor(steps / 4))) {
     await ready;
     const first = live!.losses.length;
-    const r = await train(steps, Math.max(1, Math.floor(steps / 4)));
+    const r = await train(steps, redrawEvery);
     const losses = live!.losses.slice(first);
     return {
       backend: tf.getBackend(),
