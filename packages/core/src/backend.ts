@@ -160,7 +160,9 @@ export async function initBackendFromEnv(): Promise<BackendChoice> {
  */
 export async function setWasmBinaryPrefix(prefix: string): Promise<void> {
   if (typeof prefix !== 'string' || !prefix.endsWith('/')) {
-    throw new Error(`setWasmBinaryPrefix: 'prefix' must be a URL prefix ending in '/', got ${String(prefix)}`);
+    throw new Error(
+      `setWasmBinaryPrefix: 'prefix' must be a URL prefix ending in '/', got ${String(prefix)}`,
+    );
   }
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(prefix);
