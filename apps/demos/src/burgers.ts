@@ -28,6 +28,12 @@ export interface BurgersOptions {
   readonly steps?: number;
   /** L-BFGS iterations after Adam (default 2500; 0 to skip). */
   readonly lbfgsIter?: number;
+  /**
+   * Split L-BFGS into this many rounds with a RAD redraw of the collocation points before each
+   * (default 1 = one run on the last Adam point set). The shock at x = 0 is ~ν wide: points
+   * that follow the residual as L-BFGS sharpens it are what resolve it.
+   */
+  readonly lbfgsRounds?: number;
   /** Stop Adam after this many seconds (L-BFGS still runs), for quick runs. */
   readonly timeBudgetSeconds?: number;
   readonly seed?: number;
@@ -156,16 +162,31 @@ export async function runBurgers(options: BurgersOptions = {}): Promise<BurgersR
       ? [{ onStep: () => ((performance.now() - tTrain) / 1000 > budget ? ('stop' as const) : undefined) }]
       : [],
   };
-  const trainer = options.resume && ckDir ? await pinn.resumeTrainer(ckDir, config) : pinn.trainerFor(config);
+  const rounds = Math.max(1, Math.floor(options.lbfgsRounds ?? 1));
+  const adaptive = (options.radEvery ?? 500) > 0;
+  // With rounds, the trainer runs Adam only; L-BFGS runs below, one round per RAD redraw.
+  const adamConfig = rounds > 1 && adaptive ? { ...config, lbfgs: undefined } : config;
+  const trainer =
+    options.resume && ckDir ? await pinn.resumeTrainer(ckDir, adamConfig) : pinn.trainerFor(adamConfig);
   let result: Awaited<ReturnType<typeof trainer.fit>>;
   try {
     result = await trainer.fit();
-    // A callback stop skips L-BFGS in the trainer: run it here so a time budget still ends with it.
-    if (result.stoppedBy === 'callback' && config.lbfgs) {
-      const after = pinn.trainerFor({ ...config, steps: 0, checkpoint: undefined, callbacks: [] });
-      const r2 = await after.fit();
-      result = { ...result, lbfgsIterations: r2.lbfgsIterations, loss: r2.loss };
-      after.dispose();
+    const lbfgsLeft = config.lbfgs && (result.stoppedBy === 'callback' || adamConfig !== config);
+    if (lbfgsLeft && config.lbfgs) {
+      // A callback stop skips L-BFGS in the trainer, and rounds run it here: either way it runs.
+      const n = adamConfig !== config ? rounds : 1;
+      let iterations = 0;
+      let loss = result.loss;
+      for (let r = 0; r < n; r++) {
+        if (adamConfig !== config) pinn.adaptSamples();
+        const lbfgs = { ...config.lbfgs, maxIter: Math.ceil(config.lbfgs.maxIter / n) };
+        const after = pinn.trainerFor({ ...config, lbfgs, steps: 0, checkpoint: undefined, callbacks: [] });
+        const r2 = await after.fit();
+        iterations += r2.lbfgsIterations;
+        loss = r2.loss;
+        after.dispose();
+      }
+      result = { ...result, lbfgsIterations: iterations, loss };
     }
     if (ckDir) await trainer.saveCheckpoint();
   } finally {

@@ -5,7 +5,7 @@
 import type { BackendName } from '@pinnate/core';
 import { type BurgersOptions, DEFAULT_NU, runBurgers } from './burgers.ts';
 
-const USAGE = `usage: burgers [--nu ν=${DEFAULT_NU}] [--steps N=1500] [--lbfgs N=2500] [--time-budget SECONDS]
+const USAGE = `usage: burgers [--nu ν=${DEFAULT_NU}] [--steps N=1500] [--lbfgs N=2500] [--lbfgs-rounds R=1] [--time-budget SECONDS]
                [--seed S=0] [--out DIR] [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--resume]
                [--points N=2048] [--hidden 64,64,64,64]`;
 
@@ -29,6 +29,9 @@ export function parseBurgersArgs(argv: readonly string[]): BurgersOptions {
         break;
       case '--lbfgs':
         o.lbfgsIter = num(a, next());
+        break;
+      case '--lbfgs-rounds':
+        o.lbfgsRounds = num(a, next());
         break;
       case '--time-budget':
         o.timeBudgetSeconds = num(a, next());

@@ -618,29 +618,43 @@ export class Pinn {
     };
   }
 
+  private samplingRng: Rng | null = null;
+
+  /**
+   * One adaptive resampling of the domain points by `options.adaptiveSampling` (RAD redraws
+   * them all, RAR-D adds points), from a fresh candidate pool and the current residual. The
+   * training callback calls it every `every` Adam steps; call it between L-BFGS rounds too.
+   */
+  adaptSamples(): void {
+    const o = this.options.adaptiveSampling;
+    if (!o) throw new Error("Pinn.adaptSamples: no 'adaptiveSampling' option was given");
+    this.samplingRng ??= this.rng.split();
+    const rng = this.samplingRng;
+    const pool = this.sampleDomain(o.pool ?? 8 * this.nDomain, rng);
+    const res = this.residualMagnitude(pool);
+    const g = this.domainGroup;
+    let next: Points;
+    if (o.method === 'rad') {
+      next = radFromResiduals(pool, res, this.nDomain, { rng, k: o.k, c: o.c });
+    } else {
+      const add = rarDFromResiduals(pool, res, o.count ?? Math.max(1, Math.round(this.nDomain / 8)), {
+        rng,
+        k: o.k,
+        c: o.c,
+      });
+      next = concat([g.host, add]);
+    }
+    this.setDomainPoints(g, next);
+  }
+
   private adaptiveSamplingCallback(): TrainerCallback | null {
     const o = this.options.adaptiveSampling;
     if (!o) return null;
     const every = o.every ?? 1000;
-    const rng = this.rng.split();
     return {
       onStep: (info) => {
         if (info.phase !== 'adam' || info.step % every !== 0) return;
-        const pool = this.sampleDomain(o.pool ?? 8 * this.nDomain, rng);
-        const res = this.residualMagnitude(pool);
-        const g = this.domainGroup;
-        let next: Points;
-        if (o.method === 'rad') {
-          next = radFromResiduals(pool, res, this.nDomain, { rng, k: o.k, c: o.c });
-        } else {
-          const add = rarDFromResiduals(pool, res, o.count ?? Math.max(1, Math.round(this.nDomain / 8)), {
-            rng,
-            k: o.k,
-            c: o.c,
-          });
-          next = concat([g.host, add]);
-        }
-        this.setDomainPoints(g, next);
+        this.adaptSamples();
       },
     };
   }
