@@ -147,6 +147,20 @@ export async function run(argv: readonly string[], io: RunIo = {}): Promise<numb
     });
 
   program
+    .command('data')
+    .description(
+      'generate a reference dataset (.npy + manifest.json): pinnate data <kind> --n N --res R --seed S --out DIR',
+    )
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[args...]', 'kind and options, see `pinnate data --help`')
+    .action(async (args: string[]) => {
+      const { runDataCommand } = await import('@pinnate/operators');
+      await runDataCommand(args);
+    });
+
+  program
     .command('predict')
     .description("evaluate a run's model at points from a .npy file")
     .argument('<runDir>', 'run directory')

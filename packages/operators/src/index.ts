@@ -1,5 +1,6 @@
 // @pinnate/operators: reference solvers (plain TypeScript, float64) and the datasets built from them.
 
+export { DataCommandError, runDataCommand } from './data/command.ts';
 export {
   type Dataset,
   type GenerateOptions,
@@ -10,6 +11,40 @@ export {
   sampleStates,
 } from './data/dataset.ts';
 export { DATASET_KINDS, type DatasetKind, type DatasetParams } from './data/kinds.ts';
+export * from './deeponet/index.ts';
+export {
+  addChannelBias,
+  type Conv2dOptions,
+  conv2d,
+  conv2dTranspose,
+  dilate2d,
+  padCircular,
+  subsample2d,
+} from './kernels/conv_ops.ts';
+export { registerOperatorKernels } from './kernels/register.ts';
+export { ConvTranspose2d, type ConvTranspose2dConfig } from './layers/conv_transpose.ts';
+export { Conv2d, type Conv2dConfig, type Padding } from './layers/conv2d.ts';
+export { MgConv, type MgConvConfig } from './layers/multigrid.ts';
+export { Pointwise, type PointwiseConfig } from './layers/pointwise.ts';
+export { SpectralConv2d, type SpectralConv2dConfig } from './layers/spectral_conv.ts';
+export { type GridMeasure, squaredNorm } from './losses/quadrature.ts';
+export {
+  type RelativeH1Options,
+  type RelativeLossOptions,
+  relativeH1,
+  relativeL2,
+} from './losses/relative.ts';
+export { FNO_DARCY, Fno, type FnoConfig } from './models/fno.ts';
+export { MGNO_DARCY, Mgno, type MgnoConfig } from './models/mgno.ts';
+export {
+  countOperatorParameters,
+  type GridOperator,
+  loadOperator,
+  predict,
+  type Scaling,
+  saveOperator,
+} from './models/operator.ts';
+export { buildOperator } from './models/registry.ts';
 export { type AntiderivativeMethod, antiderivative } from './reference/antiderivative.ts';
 export {
   type BurgersPeriodicOptions,
@@ -65,17 +100,3 @@ export {
   solveReactionDiffusion1d,
 } from './reference/reaction_diffusion.ts';
 export { solveTridiagonal } from './reference/tridiag.ts';
-export * from './deeponet/index.ts';
-export { conv2d, conv2dTranspose, type Conv2dOptions, addChannelBias, padCircular, dilate2d, subsample2d } from './kernels/conv_ops.ts';
-export { registerOperatorKernels } from './kernels/register.ts';
-export { Conv2d, type Conv2dConfig, type Padding } from './layers/conv2d.ts';
-export { ConvTranspose2d, type ConvTranspose2dConfig } from './layers/conv_transpose.ts';
-export { MgConv, type MgConvConfig } from './layers/multigrid.ts';
-export { Pointwise, type PointwiseConfig } from './layers/pointwise.ts';
-export { SpectralConv2d, type SpectralConv2dConfig } from './layers/spectral_conv.ts';
-export { relativeH1, relativeL2, type RelativeH1Options, type RelativeLossOptions } from './losses/relative.ts';
-export { squaredNorm, type GridMeasure } from './losses/quadrature.ts';
-export { Fno, FNO_DARCY, type FnoConfig } from './models/fno.ts';
-export { Mgno, MGNO_DARCY, type MgnoConfig } from './models/mgno.ts';
-export { countOperatorParameters, type GridOperator, loadOperator, predict, saveOperator, type Scaling } from './models/operator.ts';
-export { buildOperator } from './models/registry.ts';
