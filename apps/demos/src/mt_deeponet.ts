@@ -213,7 +213,7 @@ export async function runFisher(
 ): Promise<{ result: MtResult; mt: DeepONet; tests: OperatorData[] }> {
   const t0 = performance.now();
   const seed = options.seed ?? 0;
-  const S = options.steps ?? 1500;
+  const S = options.steps ?? 1000;
   const sizes: Record<FisherFamily, number> = { F1: 300, F2: 300, F3: 60 };
   const trains = FISHER_FAMILIES.map((f, k) => fisherData(f, sizes[f], 100 + 10 * seed + k));
   const tests = FISHER_FAMILIES.map((f, k) => fisherData(f, 100, 200 + 10 * seed + k));
@@ -260,7 +260,7 @@ export async function runDarcy(
 ): Promise<{ result: MtResult; mt: DeepONet; tests: OperatorData[]; target: OperatorData; tuned: DeepONet }> {
   const t0 = performance.now();
   const seed = options.seed ?? 0;
-  const S = options.steps ?? 1500;
+  const S = options.steps ?? 500;
   const geos: DarcyGeometry[] = ['square', 'lshape', 'disk'];
   const nTrain = 200;
   const nTest = 100;
@@ -274,7 +274,7 @@ export async function runDarcy(
     sensors: 2 * N,
     coords: 2,
     latent: 128,
-    branch: { hidden: [256, 256], activation: 'gelu' },
+    branch: { hidden: [128, 256], activation: 'gelu' },
     trunk: { hidden: [128, 128, 128], activation: 'tanh' },
     boundaryFactor: [
       { input: 0, lo: 0, hi: 1 },

@@ -361,6 +361,41 @@ describe('training and data', () => {
     tf.dispose([pred, target, mask]);
   });
 
+  it('the masked loss ignores targets outside the mask (MT-DeepONet geometries)', () => {
+    const rng = new Rng(8);
+    const F = 6;
+    const P = 5;
+    const mask = Float32Array.from({ length: F * P }, (_, i) => (i % P < 3 ? 1 : 0));
+    const s = randomArray(F * P, rng);
+    const base = {
+      u: randomArray(F * 3, rng),
+      y: Float32Array.from({ length: P }, (_, i) => i / P),
+      functions: F,
+      points: P,
+      coords: 1,
+      mask,
+    };
+    const changed = Float32Array.from(s, (v, i) => (mask[i] ? v : v + 100));
+    const model = new DeepONet(
+      { sensors: 3, coords: 1, latent: 4, branch: { hidden: [4] }, trunk: { hidden: [4] } },
+      rng,
+    );
+    for (const loss of ['mse', 'relative'] as const) {
+      const value = (target: Float32Array) =>
+        tf.tidy(
+          () =>
+            cartesianLoss(model, operatorData({ ...base, s: target }), { functionBatch: F, loss })({
+              rng: new Rng(0),
+              step: 0,
+              phase: 'adam',
+            }).data.dataSync()[0],
+        );
+      expect(value(changed)).toBeCloseTo(value(s), 6);
+      const inside = Float32Array.from(s, (v, i) => (i === 1 ? v + 1 : v));
+      expect(Math.abs(value(inside) - value(s))).toBeGreaterThan(1e-4);
+    }
+  });
+
   it('relativeL2 with a mask ignores points outside', () => {
     const truth = [1, 2, 100, 3, 4, 5];
     const pred = [1, 2, -7, 3, 4, 6];
