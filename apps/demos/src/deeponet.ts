@@ -283,7 +283,7 @@ export async function setupCase(
             { input: 1, lo: 0, hi: 1 },
           ],
         },
-        steps: 3000,
+        steps: 5000,
         lr: 1e-3,
         functionBatch: 32,
         pointBatch: 1024,
