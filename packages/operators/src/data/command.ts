@@ -4,7 +4,6 @@
  *   [--viscosity V] [--t-end T] [--snapshots K] [--steps K] [--geometry square|lshape|disk|holes]
  *   [--solver-res R] [--length-scale L]
  */
-import { availableParallelism } from 'node:os';
 import { generateDataset } from './dataset.ts';
 import { DATASET_KINDS, type DatasetKind } from './kinds.ts';
 
@@ -60,6 +59,9 @@ export async function runDataCommand(argv: string[]): Promise<void> {
   for (const required of ['n', 'res', 'seed', 'out'])
     if (opts[required] === undefined) fail(`--${required} is required`);
   const n = opts.n as number;
+  // Imported here, not at the top: this module is exported from the package index, which
+  // browser bundles (the live page) include.
+  const { availableParallelism } = await import('node:os');
   const workers =
     opts.workers === 'auto' || opts.workers === undefined
       ? n >= 16
