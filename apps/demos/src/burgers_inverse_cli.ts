@@ -1,6 +1,6 @@
 /**
  * pnpm --filter @pinnate/demos burgers:inverse -- [--noise 0.01] [--samples 2000] [--steps 1000]
- *   [--lbfgs 2000] [--seed 0] [--backend wasm] [--out DIR]
+ *   [--lbfgs 4000] [--seed 0] [--backend wasm] [--out DIR]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
