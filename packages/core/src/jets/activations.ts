@@ -166,7 +166,8 @@ export const DERIVATIVE_TABLES: Record<ActivationName, DerivativeTable> = {
   silu: swishTable,
   gelu: geluTable,
   gaussian: gaussianTable,
-  square: (z, order) => [tf.square(z), tf.mul(z, c(2)), tf.fill(z.shape, 2), null, null].slice(0, order + 1),
+  // Constant derivatives stay scalars: they broadcast in the chain rule without a full tensor.
+  square: (z, order) => [tf.square(z), tf.mul(z, c(2)), c(2), null, null].slice(0, order + 1),
   identity: (z, order) => [z, tf.onesLike(z), null, null, null].slice(0, order + 1),
 };
 

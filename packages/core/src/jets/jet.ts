@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { add, addAll, matMulFast, mul, scale } from '../ops/fast.ts';
 import { type ActivationName, type DerivativeTable, derivativeTable } from './activations.ts';
-import { chainRuleTerms, type MultiIndexKey, productRuleTerms } from './multiindex.ts';
+import { chainRuleTerms, codeIndex, type MultiIndexKey, productRuleTerms } from './multiindex.ts';
 import type { JetPlan } from './plan.ts';
 
 export type Stream = tf.Tensor | null;
@@ -83,7 +83,7 @@ export function inputJet(x: tf.Tensor2D, plan: JetPlan): Jet {
     if (i === 0) return x;
     if (s.order !== 1) return null;
     const row = new Float32Array(d);
-    for (const t of s.terms) row[parseInt(t.key, 36)] += t.coef;
+    for (const t of s.terms) row[codeIndex(t.key)] += t.coef;
     return tf.tensor2d(row, [1, d]);
   });
   return new Jet(plan, streams);

@@ -5,7 +5,7 @@
  * are simple partials (a multi-index key) or collapsed linear combinations of partials of one
  * order (e.g. the Laplacian), which travel as a single stream.
  */
-import { chainRuleTerms, MAX_ORDER, type MultiIndexKey, sortKey, subMultisets } from './multiindex.ts';
+import { chainRuleTerms, codeIndex, MAX_ORDER, type MultiIndexKey, sortKey, subMultisets } from './multiindex.ts';
 
 export interface StreamTerm {
   readonly coef: number;
@@ -108,7 +108,7 @@ export class JetPlan {
   maxInputIndex(): number {
     let m = -1;
     for (const s of this.streams)
-      for (const t of s.terms) for (const ch of t.key) m = Math.max(m, parseInt(ch, 36));
+      for (const t of s.terms) for (const ch of t.key) m = Math.max(m, codeIndex(ch));
     return m;
   }
 }
