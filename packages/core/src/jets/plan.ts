@@ -5,7 +5,14 @@
  * are simple partials (a multi-index key) or collapsed linear combinations of partials of one
  * order (e.g. the Laplacian), which travel as a single stream.
  */
-import { chainRuleTerms, codeIndex, MAX_ORDER, type MultiIndexKey, sortKey, subMultisets } from './multiindex.ts';
+import {
+  chainRuleTerms,
+  codeIndex,
+  MAX_ORDER,
+  type MultiIndexKey,
+  sortKey,
+  subMultisets,
+} from './multiindex.ts';
 
 export interface StreamTerm {
   readonly coef: number;
