@@ -1,0 +1,286 @@
+/**
+ * What the four Navier–Stokes demos share: the options every one takes, the residual strings
+ * of the velocity–pressure form, Adam-then-L-BFGS training with a time budget and loss
+ * records for the report, and the run directory (metrics.json, arrays/*.npy, report.html).
+ */
+import {
+  type BackendName,
+  buildReport,
+  initBackend,
+  initBackendFromEnv,
+  type MetricsRecord,
+  RunDirectory,
+  type TrainResult,
+} from '@pinnate/core';
+import type { Pinn } from '@pinnate/pinn';
+import * as tf from '@tensorflow/tfjs';
+
+/** Options every NS demo accepts (each demo documents its own defaults). */
+export interface NsCommonOptions {
+  /** Reynolds number (ν = 1/Re). */
+  readonly re?: number;
+  /** Seeds the network, the collocation points and the observations (default 0). */
+  readonly seed?: number;
+  /** Adam steps. */
+  readonly steps?: number;
+  /** L-BFGS iterations after Adam (0 skips L-BFGS). */
+  readonly lbfgsIter?: number;
+  /** Stop Adam after this many seconds (L-BFGS still runs), for quick runs. */
+  readonly timeBudgetSeconds?: number;
+  /** Initial Adam learning rate (decayed ×0.1 over the Adam phase). */
+  readonly lr?: number;
+  /** Hidden widths of the tanh MLP. */
+  readonly hidden?: readonly number[];
+  /** Collocation points in the domain. */
+  readonly points?: number;
+  /** Run directory; nothing is written without it. */
+  readonly out?: string;
+  /** Backend (default: PINNATE_BACKEND or the Node default order, i.e. wasm here). */
+  readonly backend?: BackendName;
+  /** Progress output (default 'auto'). */
+  readonly progress?: 'auto' | 'bar' | 'lines' | 'none';
+  /** Progress every k steps (default 250). */
+  readonly logEvery?: number;
+}
+
+/** Residuals of steady NS in velocity–pressure form; `nu` is a constant or a trainable parameter. */
+export const STEADY_NS = [
+  { name: 'momentum_x', expression: 'u*u_x + v*u_y + p_x - nu*lap(u)' },
+  { name: 'momentum_y', expression: 'u*v_x + v*v_y + p_y - nu*lap(v)' },
+  { name: 'continuity', expression: 'u_x + v_y' },
+] as const;
+
+/** Unsteady NS (time input t). */
+export const UNSTEADY_NS = [
+  { name: 'momentum_x', expression: 'u_t + u*u_x + v*u_y + p_x - nu*lap(u)' },
+  { name: 'momentum_y', expression: 'v_t + u*v_x + v*v_y + p_y - nu*lap(v)' },
+  { name: 'continuity', expression: 'u_x + v_y' },
+] as const;
+
+export function checkPositiveInt(v: number | undefined, name: string, op: string, allowZero = false): void {
+  if (v === undefined) return;
+  if (!Number.isInteger(v) || v < (allowZero ? 0 : 1))
+    throw new Error(
+      `${op}: '${name}' must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`,
+    );
+}
+
+export function checkPositive(v: number | undefined, name: string, op: string): void {
+  if (v === undefined) return;
+  if (!(Number.isFinite(v) && v > 0)) throw new Error(`${op}: '${name}' must be a positive number, got ${v}`);
+}
+
+/** Validates the common options; `op` names the demo in messages. */
+export function checkCommon(o: NsCommonOptions, op: string): void {
+  checkPositive(o.re, 're', op);
+  if (o.seed !== undefined && !Number.isInteger(o.seed))
+    throw new Error(`${op}: 'seed' must be an integer, got ${o.seed}`);
+  checkPositiveInt(o.steps, 'steps', op, true);
+  checkPositiveInt(o.lbfgsIter, 'lbfgsIter', op, true);
+  checkPositive(o.timeBudgetSeconds, 'timeBudgetSeconds', op);
+  checkPositive(o.lr, 'lr', op);
+  checkPositiveInt(o.points, 'points', op);
+  if (o.hidden !== undefined) {
+    if (o.hidden.length === 0 || !o.hidden.every((h) => Number.isInteger(h) && h > 0))
+      throw new Error(`${op}: 'hidden' must be a non-empty list of positive integers, got [${o.hidden}]`);
+  }
+}
+
+export async function setupBackend(backend: BackendName | undefined): Promise<string> {
+  return backend ? (await initBackend({ backend })).name : (await initBackendFromEnv()).name;
+}
+
+export interface TrainOutcome {
+  readonly result: TrainResult;
+  readonly trainSeconds: number;
+  /** Adam ms/step (the trainer's) and L-BFGS ms/iteration (wall time / iterations). */
+  readonly msPerStep: number;
+  readonly msPerLbfgsIter: number;
+  readonly records: MetricsRecord[];
+}
+
+/**
+ * Adam with exponential decay (×0.1 over `steps`), then L-BFGS. A time budget stops Adam
+ * early and L-BFGS still runs (the trainer skips it after a callback stop, so it runs here).
+ * `params` adds the trainable coefficients to the records (inverse problems).
+ */
+export async function trainNs(
+  pinn: Pinn,
+  o: {
+    readonly steps: number;
+    readonly lbfgsIter: number;
+    readonly lr: number;
+    readonly seed: number;
+    readonly timeBudgetSeconds?: number;
+    readonly progress?: NsCommonOptions['progress'];
+    readonly logEvery?: number;
+    readonly recordEvery?: number;
+    readonly params?: boolean;
+  },
+): Promise<TrainOutcome> {
+  const records: MetricsRecord[] = [];
+  const every = o.recordEvery ?? 50;
+  const t0 = performance.now();
+  const lbfgs = o.lbfgsIter > 0 ? { maxIter: o.lbfgsIter, m: 50, gradTol: 1e-10 } : undefined;
+  const base = {
+    seed: o.seed,
+    adam: {
+      lr: {
+        kind: 'exponential' as const,
+        lr: o.lr,
+        decayRate: 0.1,
+        decaySteps: Math.max(1, o.steps),
+      },
+    },
+    logEvery: o.logEvery ?? 250,
+    progress: o.progress ?? 'auto',
+  };
+  const budget = o.timeBudgetSeconds;
+  let lastAdam = t0;
+  const trainer = pinn.trainerFor({
+    ...base,
+    steps: o.steps,
+    lbfgs,
+    callbacks: [
+      {
+        onStep: (s) => {
+          lastAdam = performance.now();
+          if (s.step % every === 0 || s.step === 1)
+            records.push({
+              step: s.step,
+              phase: s.phase,
+              loss: s.loss,
+              terms: s.terms,
+              time: (performance.now() - t0) / 1000,
+              ...(o.params ? { params: pinn.coefficients() } : {}),
+            });
+          if (budget !== undefined && (performance.now() - t0) / 1000 > budget) return 'stop';
+          return undefined;
+        },
+      },
+    ],
+  });
+  let result: TrainResult;
+  try {
+    result = await trainer.fit();
+    if (result.stoppedBy === 'callback' && lbfgs) {
+      const adamSteps = result.steps;
+      const adamMs = result.msPerStep;
+      const after = pinn.trainerFor({ ...base, steps: 0, lbfgs });
+      try {
+        const r2 = await after.fit();
+        result = { ...r2, steps: adamSteps, msPerStep: adamMs, stoppedBy: 'callback' };
+      } finally {
+        after.dispose();
+      }
+    }
+  } finally {
+    trainer.dispose();
+  }
+  const end = performance.now();
+  // L-BFGS losses (one per function evaluation) follow the Adam records.
+  const h = result.history;
+  const lbfgsEvals = h.loss.length - result.steps;
+  if (result.lbfgsIterations > 0 && lbfgsEvals > 0) {
+    const stride = Math.max(1, Math.floor(lbfgsEvals / 200));
+    for (let k = stride; k <= lbfgsEvals; k += stride) {
+      const i = result.steps + k - 1;
+      records.push({
+        step: k,
+        phase: 'lbfgs',
+        loss: h.loss[i],
+        terms: Object.fromEntries(Object.entries(h.terms).map(([n, v]) => [n, v[i]])),
+      });
+    }
+  }
+  const lbfgsSeconds = result.lbfgsIterations > 0 ? (end - lastAdam) / 1000 : 0;
+  return {
+    result,
+    trainSeconds: (end - t0) / 1000,
+    msPerStep: result.msPerStep,
+    msPerLbfgsIter: result.lbfgsIterations > 0 ? (1000 * lbfgsSeconds) / result.lbfgsIterations : 0,
+    records,
+  };
+}
+
+/** A field on a grid: values [len(A), len(B)] row-major. */
+export interface GridArray {
+  readonly data: ArrayLike<number>;
+  readonly shape: readonly number[];
+}
+
+/**
+ * Writes a run directory: config.json, run.json, metrics.jsonl (loss records), metrics.json
+ * (the summary), arrays/<name>.npy, custom figures, and report.html from core's report
+ * builder (field heatmaps with errors for every <f>_pred/<f>_exact pair, loss curves,
+ * parameter trajectories).
+ */
+export async function writeNsRun(
+  dir: string,
+  r: {
+    readonly name: string;
+    readonly title: string;
+    readonly inputs: readonly string[];
+    readonly outputs: readonly string[];
+    readonly backend: string;
+    readonly config: unknown;
+    readonly summary: Record<string, unknown>;
+    readonly records: readonly MetricsRecord[];
+    readonly arrays: Readonly<Record<string, GridArray>>;
+    readonly figures?: Readonly<Record<string, unknown>>;
+  },
+): Promise<RunDirectory> {
+  const run = await RunDirectory.create(dir);
+  await run.writeConfig(r.config);
+  await run.updateInfo({
+    name: r.name,
+    status: 'finished',
+    backend: r.backend,
+    command: process.argv.join(' '),
+    inputs: r.inputs,
+    outputs: r.outputs,
+    versions: { node: process.version, '@tensorflow/tfjs': tf.version.tfjs },
+  });
+  // A re-run into the same directory replaces the loss history rather than appending to it.
+  await run.truncateMetrics(-1);
+  await run.appendMetrics(r.records);
+  for (const [name, a] of Object.entries(r.arrays)) {
+    await run.saveArray(name, { data: Float64Array.from(a.data), shape: [...a.shape] });
+  }
+  for (const [name, spec] of Object.entries(r.figures ?? {})) await run.saveFigure(name, { spec });
+  await run.writeSummary(r.summary);
+  try {
+    await buildReport(run, { title: r.title });
+  } catch (e) {
+    console.error(`report: ${e instanceof Error ? e.message : e}`);
+  }
+  return run;
+}
+
+/** Relative L2 error after removing each array's mean (pressure is defined up to a constant). */
+export function relL2UpToConstant(pred: ArrayLike<number>, ref: ArrayLike<number>): number {
+  const n = ref.length;
+  let mp = 0;
+  let mr = 0;
+  for (let i = 0; i < n; i++) {
+    mp += pred[i];
+    mr += ref[i];
+  }
+  mp /= n;
+  mr /= n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (pred[i] - mp - (ref[i] - mr)) ** 2;
+    den += (ref[i] - mr) ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+/** Shifts `pred` by a constant so its mean matches `ref`'s (for plotting pressure). */
+export function alignMean(pred: ArrayLike<number>, ref: ArrayLike<number>): Float64Array {
+  let d = 0;
+  for (let i = 0; i < ref.length; i++) d += ref[i] - pred[i];
+  d /= ref.length;
+  return Float64Array.from(pred, (v) => v + d);
+}
