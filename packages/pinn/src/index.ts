@@ -44,3 +44,4 @@ export {
   type Value,
   type Where,
 } from './problem.ts';
+export * from './lpinn/index.ts';
