@@ -19,6 +19,7 @@ export {
   type SymbolTable,
   substituteExact,
 } from './expr.ts';
+export * from './lpinn/index.ts';
 export { type CoefficientVariable, distanceExpression, type OutputTransform, PinnModel } from './model.ts';
 export { Pinn, type PinnOptions } from './pinn.ts';
 export {
@@ -44,4 +45,3 @@ export {
   type Value,
   type Where,
 } from './problem.ts';
-export * from './lpinn/index.ts';
