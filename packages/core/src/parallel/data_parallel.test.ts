@@ -50,6 +50,30 @@ describe('DataParallel (worker_threads)', () => {
     tf.dispose([...Object.values(grads), ...par.grads, value]);
   });
 
+  it('every shard sees the step and phase and runs prepare before the loss', async () => {
+    const echo = await DataParallel.start({
+      module: new URL('./test_task.ts', import.meta.url),
+      config: { ...config, echo: true },
+      shards: 2,
+    });
+    try {
+      for (const [step, phase] of [
+        [7, 'lbfgs'],
+        [12, 'adam'],
+      ] as const) {
+        const r = echo.lossAndGrads(step, new Rng(0), () => 1, phase);
+        const term = (n: string) => r.terms[echo.termNames.indexOf(n)];
+        // Terms are shard averages: a worker that saw another step or skipped prepare shows.
+        expect(term('step')).toBe(step);
+        expect(term('phase')).toBe(phase === 'lbfgs' ? 1 : 0);
+        expect(term('prepared')).toBe(1);
+        tf.dispose(r.grads);
+      }
+    } finally {
+      await echo.close();
+    }
+  }, 60_000);
+
   it('drives the Trainer through Adam and L-BFGS: loss falls, no tensors leak', async () => {
     const trainer = new Trainer(dp.model, () => ({ data: tf.scalar(0) }), {
       steps: 40,

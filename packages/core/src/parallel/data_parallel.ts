@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend.ts';
 import type { Module } from '../nn/module.ts';
 import { Rng } from '../rng.ts';
-import type { LossFunction } from '../train/trainer.ts';
+import type { LossContext, LossFunction } from '../train/trainer.ts';
 
 export interface Shard {
   readonly index: number;
@@ -28,6 +28,11 @@ export interface Shard {
 export interface ParallelTask {
   readonly model: Module;
   readonly loss: LossFunction;
+  /**
+   * Called on every shard before each loss evaluation, outside the gradient tape, with the
+   * trainer's step and phase: the place for per-shard resampling (e.g. RAD every k steps).
+   */
+  readonly prepare?: (ctx: LossContext) => void;
 }
 
 export type TaskFactory = (config: unknown, shard: Shard) => ParallelTask | Promise<ParallelTask>;
@@ -55,7 +60,9 @@ const GEN = 0; // incremented by main to start a step
 const DONE = 1; // incremented by each worker when its shard is written
 const ERROR = 2; // set to 1 by a worker that failed
 const STOP = 3; // set to 1 to end the workers
-const CTRL = 4;
+const STEP = 4; // the trainer's step of this evaluation
+const PHASE = 5; // 0 = adam, 1 = lbfgs
+const CTRL = 6;
 const MAX_TERMS = 64;
 
 export interface ShardedLoss {
@@ -71,6 +78,7 @@ export class DataParallel {
   readonly variables: tf.Variable[];
   termNames: string[] = [];
   private readonly loss: LossFunction;
+  private readonly prepare: ParallelTask['prepare'];
   private readonly workers: import('node:worker_threads').Worker[];
   private readonly ctrl: Int32Array;
   private readonly params: Float32Array;
@@ -96,6 +104,7 @@ export class DataParallel {
   ) {
     this.model = task.model;
     this.loss = task.loss;
+    this.prepare = task.prepare;
     this.shards = shards;
     this.workers = workers;
     this.variables = task.model
@@ -201,10 +210,13 @@ export class DataParallel {
         this.params.set(v.dataSync() as Float32Array, off);
         off += v.size;
       }
+      Atomics.store(this.ctrl, STEP, step);
+      Atomics.store(this.ctrl, PHASE, phase === 'adam' ? 0 : 1);
       Atomics.store(this.ctrl, DONE, 0);
       Atomics.add(this.ctrl, GEN, 1);
       Atomics.notify(this.ctrl, GEN);
     }
+    this.prepare?.({ step, phase, rng });
     let stacked: tf.Tensor1D | null = null;
     const { value, grads } = tf.variableGrads(() => {
       const terms = this.loss({ step, phase, rng });
@@ -272,4 +284,4 @@ function toUrl(m: string | URL): string {
 }
 
 /** Control-word indices shared with worker.ts. */
-export const SHARED_LAYOUT = { GEN, DONE, ERROR, STOP, MAX_TERMS } as const;
+export const SHARED_LAYOUT = { GEN, DONE, ERROR, STOP, STEP, PHASE, MAX_TERMS } as const;

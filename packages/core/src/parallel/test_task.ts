@@ -5,7 +5,11 @@ import { Mlp } from '../nn/mlp.ts';
 import { Rng } from '../rng.ts';
 import { type ParallelTask, type Shard, shardRange } from './data_parallel.ts';
 
-export function createTask(config: { n: number; seed: number }, shard: Shard): ParallelTask {
+/**
+ * With `echo`, three extra terms report what the shard saw: the step and phase of the
+ * evaluation, and whether `prepare` ran for this step first (1) or not (0).
+ */
+export function createTask(config: { n: number; seed: number; echo?: boolean }, shard: Shard): ParallelTask {
   const rng = new Rng(config.seed);
   const model = new Mlp({ sizes: [1, 16, 1] }, rng.split());
   const xs = Float32Array.from({ length: config.n }, () => rng.uniformIn(-1, 1));
@@ -13,14 +17,24 @@ export function createTask(config: { n: number; seed: number }, shard: Shard): P
   const x = tf.tensor2d(xs.subarray(a, b), [b - a, 1]);
   const y = tf.sin(tf.mul(x, tf.scalar(3)));
   const d = new Derivatives({ inputs: ['x'], outputs: ['u'], requests: ['u', 'u_xx'] });
+  let prepared = -1;
   return {
     model,
-    loss: () => {
+    loss: (ctx) => {
       const r = d.evaluate(model, x);
-      return {
+      const terms: Record<string, tf.Scalar> = {
         data: tf.mean(tf.square(tf.sub(r.u, y))) as tf.Scalar,
         smooth: tf.mul(tf.mean(tf.square(r.u_xx)), tf.scalar(1e-3)) as tf.Scalar,
       };
+      if (config.echo) {
+        terms.step = tf.scalar(ctx.step);
+        terms.phase = tf.scalar(ctx.phase === 'lbfgs' ? 1 : 0);
+        terms.prepared = tf.scalar(prepared === ctx.step ? 1 : 0);
+      }
+      return terms;
+    },
+    prepare: (ctx) => {
+      prepared = ctx.step;
     },
   };
 }

@@ -5,7 +5,7 @@ import { initBackend } from '../backend.ts';
 import { Rng } from '../rng.ts';
 import { SHARED_LAYOUT, type TaskFactory } from './data_parallel.ts';
 
-const { GEN, DONE, ERROR, STOP, MAX_TERMS } = SHARED_LAYOUT;
+const { GEN, DONE, ERROR, STOP, STEP, PHASE, MAX_TERMS } = SHARED_LAYOUT;
 
 async function main() {
   const { moduleUrl, config, shard, backend, shared, total } = workerData;
@@ -29,7 +29,6 @@ async function main() {
     parentPort?.postMessage({ ready: true, total: n });
     const rng = new Rng(shard.index);
     let gen = Atomics.load(ctrl, GEN);
-    let step = 0;
     for (;;) {
       Atomics.wait(ctrl, GEN, gen);
       gen = Atomics.load(ctrl, GEN);
@@ -41,13 +40,18 @@ async function main() {
         t.dispose();
         off += v.size;
       }
+      const ctx = {
+        step: Atomics.load(ctrl, STEP),
+        phase: Atomics.load(ctrl, PHASE) === 0 ? ('adam' as const) : ('lbfgs' as const),
+        rng,
+      };
+      task.prepare?.(ctx);
       let stacked: tf.Tensor1D | null = null;
       const { value, grads: g } = tf.variableGrads(() => {
-        const ts = Object.values(task.loss({ step, phase: 'adam', rng }));
+        const ts = Object.values(task.loss(ctx));
         stacked = tf.keep(tf.stack(ts)) as tf.Tensor1D;
         return tf.sum(tf.mul(stacked as tf.Tensor1D, tf.tensor1d(weights.subarray(0, ts.length))));
       }, vars);
-      step++;
       terms.set((stacked as unknown as tf.Tensor1D).dataSync() as Float32Array);
       (stacked as unknown as tf.Tensor1D).dispose();
       value.dispose();
