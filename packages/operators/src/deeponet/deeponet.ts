@@ -5,10 +5,12 @@
  * Forward, in order:
  *   1. normalize   û = (u − μ_u)/σ_u per sensor, ŷ = (y − μ_y)/σ_y per coordinate (stored as
  *                  non-trainable parameters, so they are saved with the weights)
- *   2. branch      û → [B, outputs·latent]: an Mlp (unstacked) or `latent·outputs` independent
- *                  nets (stacked, `StackedMlp`)
+ *   2. branch      û → [B, outputs·latent]: an Mlp (unstacked), `latent·outputs` independent
+ *                  nets (stacked, `StackedMlp`), or a CNN on gridded sensors (`ConvBranch`)
  *   3. trunk       ŷ → [P, outputs·latent]: optional periodic embedding, an Mlp, and the
- *                  activation again on its last layer (Lu et al.'s choice; `trunkOutputActivation`)
+ *                  activation again on its last layer (Lu et al.'s choice; `trunkOutputActivation`);
+ *                  or a POD trunk (`PodTrunk`, POD-DeepONet): the raw points looked up in a
+ *                  fixed table of the training outputs' mean and POD modes (values only)
  *   4. combine     output c uses latent block c of both nets ("split both") plus bias b₀_c
  *   5. de-normalize  σ_c · G + μ_c
  *   6. transform   multiply by Π (y_i − lo)(hi − y_i) over `boundaryFactor` (hard zero values
@@ -47,9 +49,13 @@ import {
 } from '@pinnate/core';
 import * as tf from '@tensorflow/tfjs';
 import { checkInt, checkLength } from './checks.ts';
+import { ConvBranch } from './conv_branch.ts';
+import { PodTrunk } from './pod.ts';
 import { StackedMlp } from './stacked.ts';
 
 export interface NetSpec {
+  /** Default 'mlp' (the only kind for a trunk besides 'pod'). */
+  readonly kind?: 'mlp';
   /** Hidden widths (the output width is the latent size). */
   readonly hidden: readonly number[];
   /** Default 'tanh'. */
@@ -64,6 +70,37 @@ export interface TrunkSpec extends NetSpec {
   /** Harmonics of the periodic embedding (default 1). */
   readonly harmonics?: number;
 }
+
+/**
+ * CNN branch (`ConvBranch`): sensors on a grid [H, W] (row-major), stride-2 convs with these
+ * channels, then an Mlp head with `hidden` widths.
+ */
+export interface ConvBranchSpec {
+  readonly kind: 'cnn';
+  readonly grid: readonly [number, number];
+  /** Default [16, 32, 64, 64]. */
+  readonly channels?: readonly number[];
+  /** Default 3. */
+  readonly kernelSize?: number;
+  /** Head widths after flattening (default [256]). */
+  readonly hidden?: readonly number[];
+  /** Default 'gelu'. */
+  readonly activation?: ActivationName;
+}
+
+/**
+ * POD trunk (POD-DeepONet): the trunk functions are the training outputs' mean and leading
+ * POD modes on `points` fixed points (`fitPod`; `trainDeepONet` fits them). The latent size is
+ * the number of basis functions (mean included). Values only, at those points only.
+ */
+export interface PodTrunkSpec {
+  readonly kind: 'pod';
+  /** Number of points the basis is tabulated at. */
+  readonly points: number;
+}
+
+export type BranchSpec = NetSpec | ConvBranchSpec;
+export type AnyTrunkSpec = TrunkSpec | PodTrunkSpec;
 
 /** One factor of the output transform: (y_input − lo) and/or (hi − y_input). */
 export interface BoundaryFactor {
@@ -81,8 +118,8 @@ export interface DeepONetConfig {
   readonly latent: number;
   /** Number of outputs (default 1). */
   readonly outputs?: number;
-  readonly branch: NetSpec;
-  readonly trunk: TrunkSpec;
+  readonly branch: BranchSpec;
+  readonly trunk: AnyTrunkSpec;
   /** Stacked branch: one small net per latent component (default false: unstacked). */
   readonly stacked?: boolean;
   /** Trainable bias b₀ per output (default true). */
@@ -134,16 +171,26 @@ export class DeepONet implements Module {
     this.coords = checkInt(config.coords, 'coords', OP);
     this.latent = checkInt(config.latent, 'latent', OP);
     this.outputs = checkInt(config.outputs ?? 1, 'outputs', OP);
-    for (const [name, spec] of [
-      ['branch', config.branch],
-      ['trunk', config.trunk],
+    const branchKind = config.branch?.kind ?? 'mlp';
+    const trunkKind = config.trunk?.kind ?? 'mlp';
+    if (branchKind !== 'mlp' && branchKind !== 'cnn') {
+      throw new Error(`${OP}: 'branch.kind' must be 'mlp' or 'cnn', got ${JSON.stringify(branchKind)}`);
+    }
+    if (trunkKind !== 'mlp' && trunkKind !== 'pod') {
+      throw new Error(`${OP}: 'trunk.kind' must be 'mlp' or 'pod', got ${JSON.stringify(trunkKind)}`);
+    }
+    for (const [name, spec, kind] of [
+      ['branch', config.branch, branchKind],
+      ['trunk', config.trunk, trunkKind],
     ] as const) {
-      if (!spec || !Array.isArray(spec.hidden)) {
+      if (kind === 'mlp' && (!spec || !Array.isArray((spec as NetSpec).hidden))) {
         throw new Error(`${OP}: '${name}.hidden' must be an array of widths, got ${JSON.stringify(spec)}`);
       }
     }
-    if (config.stacked && config.branch.hidden.length === 0) {
-      throw new Error(`${OP}: a stacked branch needs at least one hidden width in 'branch.hidden'`);
+    if (config.stacked && (branchKind !== 'mlp' || (config.branch as NetSpec).hidden.length === 0)) {
+      throw new Error(
+        `${OP}: a stacked branch needs an mlp branch with at least one width in 'branch.hidden'`,
+      );
     }
     for (const [i, f] of (config.boundaryFactor ?? []).entries()) {
       if (!Number.isInteger(f.input) || f.input < 0 || f.input >= this.coords) {
@@ -155,51 +202,95 @@ export class DeepONet implements Module {
         throw new Error(`${OP}: 'boundaryFactor[${i}]' needs 'lo', 'hi' or both`);
       }
     }
-    if (config.trunk.periods && config.trunk.periods.length !== this.coords) {
+    const periods = trunkKind === 'mlp' ? (config.trunk as TrunkSpec).periods : undefined;
+    if (periods && periods.length !== this.coords) {
       throw new Error(
-        `${OP}: 'trunk.periods' must have one entry per coordinate (${this.coords}), got ${config.trunk.periods.length}`,
+        `${OP}: 'trunk.periods' must have one entry per coordinate (${this.coords}), got ${periods.length}`,
       );
     }
-    this.cfg = { outputs: 1, stacked: false, bias: true, trunkOutputActivation: true, ...config };
+    if (trunkKind === 'pod' && config.trunkOutputActivation) {
+      throw new Error(`${OP}: 'trunkOutputActivation' must be false with a POD trunk (its modes are fixed)`);
+    }
+    this.cfg = {
+      outputs: 1,
+      stacked: false,
+      bias: true,
+      trunkOutputActivation: trunkKind === 'mlp',
+      ...config,
+    };
     this.inSize = this.sensors + this.coords;
     this.outSize = this.outputs;
     const width = this.latent * this.outputs;
     const brng = rng.split();
     const trng = rng.split();
-    this.branch = config.stacked
-      ? new StackedMlp(
-          {
-            inSize: this.sensors,
-            stacks: width,
-            hidden: config.branch.hidden,
-            activation: config.branch.activation ?? 'tanh',
-            init: config.branch.init ?? 'glorotNormal',
-          },
-          brng,
-        )
-      : new Mlp(
-          {
-            sizes: [this.sensors, ...config.branch.hidden, width],
-            activation: config.branch.activation ?? 'tanh',
-            init: config.branch.init ?? 'glorotNormal',
-          },
-          brng,
+    if (branchKind === 'cnn') {
+      const b = config.branch as ConvBranchSpec;
+      const [h, w] = Array.isArray(b.grid) ? b.grid : [0, 0];
+      if (h * w !== this.sensors) {
+        throw new Error(
+          `${OP}: 'branch.grid' ${JSON.stringify(b.grid)} must hold the ${this.sensors} sensors (H·W = sensors)`,
         );
-    const periodic = config.trunk.periods?.some((p) => p !== null) ?? false;
-    this.embedding = periodic
-      ? new PeriodicEmbedding({
-          periods: config.trunk.periods as (number | null)[],
-          harmonics: config.trunk.harmonics ?? 1,
-        })
-      : null;
-    this.trunk = new Mlp(
-      {
-        sizes: [this.embedding?.outSize ?? this.coords, ...config.trunk.hidden, width],
-        activation: config.trunk.activation ?? 'tanh',
-        init: config.trunk.init ?? 'glorotNormal',
-      },
-      trng,
-    );
+      }
+      this.branch = new ConvBranch(
+        {
+          grid: b.grid,
+          outSize: width,
+          ...(b.channels ? { channels: b.channels } : {}),
+          ...(b.kernelSize ? { kernelSize: b.kernelSize } : {}),
+          ...(b.hidden ? { hidden: b.hidden } : {}),
+          ...(b.activation ? { activation: b.activation } : {}),
+        },
+        brng,
+      );
+    } else {
+      const b = config.branch as NetSpec;
+      this.branch = config.stacked
+        ? new StackedMlp(
+            {
+              inSize: this.sensors,
+              stacks: width,
+              hidden: b.hidden,
+              activation: b.activation ?? 'tanh',
+              init: b.init ?? 'glorotNormal',
+            },
+            brng,
+          )
+        : new Mlp(
+            {
+              sizes: [this.sensors, ...b.hidden, width],
+              activation: b.activation ?? 'tanh',
+              init: b.init ?? 'glorotNormal',
+            },
+            brng,
+          );
+    }
+    if (trunkKind === 'pod') {
+      const t = config.trunk as PodTrunkSpec;
+      this.embedding = null;
+      this.trunk = new PodTrunk({
+        points: checkInt(t.points, 'trunk.points', OP),
+        coords: this.coords,
+        modes: this.latent,
+        outputs: this.outputs,
+      });
+    } else {
+      const t = config.trunk as TrunkSpec;
+      const periodic = periods?.some((p) => p !== null) ?? false;
+      this.embedding = periodic
+        ? new PeriodicEmbedding({
+            periods: periods as (number | null)[],
+            harmonics: t.harmonics ?? 1,
+          })
+        : null;
+      this.trunk = new Mlp(
+        {
+          sizes: [this.embedding?.outSize ?? this.coords, ...t.hidden, width],
+          activation: t.activation ?? 'tanh',
+          init: t.init ?? 'glorotNormal',
+        },
+        trng,
+      );
+    }
     this.bias = this.cfg.bias ? tf.variable(tf.zeros([1, this.outputs])) : null;
     const zeros = (n: number) => new Float32Array(n);
     const ones = (n: number) => new Float32Array(n).fill(1);
@@ -241,7 +332,7 @@ export class DeepONet implements Module {
     const inv = (a: ArrayLike<number>) =>
       Float32Array.from(a, (s) => (s > 0 && Number.isFinite(s) ? 1 / s : 1));
     const pos = (a: ArrayLike<number>) => Float32Array.from(a, (s) => (s > 0 && Number.isFinite(s) ? s : 1));
-    const periodic = this.cfg.trunk.periods ?? [];
+    const periodic = (this.cfg.trunk.kind === 'pod' ? undefined : this.cfg.trunk.periods) ?? [];
     // Periodic coordinates enter the embedding raw (normalizing would change the period).
     const tMean = Float32Array.from(n.trunkMean, (v, i) => (periodic[i] != null ? 0 : v));
     const tStd = Float32Array.from(n.trunkStd, (v, i) => (periodic[i] != null ? 1 : v));
@@ -282,6 +373,8 @@ export class DeepONet implements Module {
     if (y.width !== this.coords) {
       throw new Error(`${OP}: trunk points must be [P, ${this.coords}] (coords), got width ${y.width}`);
     }
+    // The POD basis is tabulated at raw points: no normalization, no activation.
+    if (this.trunk instanceof PodTrunk) return this.trunk.forward(y);
     let h: Jet;
     if (this.embedding) {
       h = this.embedding.forward(y);
@@ -292,7 +385,8 @@ export class DeepONet implements Module {
       h = jetLinear(y, diag, b);
     }
     h = this.trunk.forward(h);
-    if (this.cfg.trunkOutputActivation) h = jetActivation(h, this.cfg.trunk.activation ?? 'tanh');
+    if (this.cfg.trunkOutputActivation)
+      h = jetActivation(h, (this.cfg.trunk as TrunkSpec).activation ?? 'tanh');
     return h;
   }
 

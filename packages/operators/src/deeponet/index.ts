@@ -1,3 +1,4 @@
+export { ConvBranch, type ConvBranchConfig } from './conv_branch.ts';
 export {
   type Batch,
   type CartesianLossOptions,
@@ -17,11 +18,15 @@ export {
   sliceFunctions,
 } from './data.ts';
 export {
+  type AnyTrunkSpec,
   type BoundaryFactor,
+  type BranchSpec,
+  type ConvBranchSpec,
   DeepONet,
   type DeepONetConfig,
   type NetSpec,
   type Normalization,
+  type PodTrunkSpec,
   type TrunkSpec,
 } from './deeponet.ts';
 export {
@@ -32,5 +37,14 @@ export {
   predictNpy,
   saveDeepONet,
 } from './io.ts';
+export {
+  fitPod,
+  type PodFit,
+  type PodOptions,
+  PodTrunk,
+  type PodTrunkConfig,
+  podProjectionError,
+  symmetricEigen,
+} from './pod.ts';
 export { StackedMlp, type StackedMlpConfig } from './stacked.ts';
 export { type TrainDeepONetOptions, trainDeepONet } from './train.ts';

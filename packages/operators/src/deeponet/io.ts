@@ -19,15 +19,19 @@ import {
   saveModel,
   writeNpyFile,
 } from '@pinnate/core';
+import { ConvBranch, type ConvBranchConfig } from './conv_branch.ts';
 import { predictCartesian } from './data.ts';
 import { DeepONet, type DeepONetConfig } from './deeponet.ts';
+import { PodTrunk, type PodTrunkConfig } from './pod.ts';
 import { StackedMlp, type StackedMlpConfig } from './stacked.ts';
 
-/** CORE_MODULES plus DeepONet and StackedMlp, for `buildModule` / `loadModel`. */
+/** CORE_MODULES plus DeepONet and its parts, for `buildModule` / `loadModel`. */
 export const DEEPONET_MODULES: ModuleRegistry = {
   ...CORE_MODULES,
   DeepONet: (c, rng: Rng) => new DeepONet(c as unknown as DeepONetConfig, rng),
   StackedMlp: (c, rng: Rng) => new StackedMlp(c as unknown as StackedMlpConfig, rng),
+  ConvBranch: (c, rng: Rng) => new ConvBranch(c as unknown as ConvBranchConfig, rng),
+  PodTrunk: (c) => new PodTrunk(c as unknown as PodTrunkConfig),
 };
 
 export interface OperatorMetadata {
