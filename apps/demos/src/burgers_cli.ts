@@ -7,7 +7,7 @@ import { type BurgersOptions, DEFAULT_NU, runBurgers } from './burgers.ts';
 
 const USAGE = `usage: burgers [--nu ν=${DEFAULT_NU}] [--steps N=1500] [--lbfgs N=2500] [--lbfgs-rounds R=1] [--time-budget SECONDS]
                [--seed S=0] [--out DIR] [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--resume]
-               [--points N=2048] [--hidden 64,64,64,64]`;
+               [--points N=2048] [--hidden 64,64,64,64] [--threads N=2]`;
 
 export function parseBurgersArgs(argv: readonly string[]): BurgersOptions {
   const o: Record<string, unknown> = {};
@@ -41,6 +41,9 @@ export function parseBurgersArgs(argv: readonly string[]): BurgersOptions {
         break;
       case '--points':
         o.points = num(a, next());
+        break;
+      case '--threads':
+        o.threads = num(a, next());
         break;
       case '--hidden':
         o.hidden = (next() ?? '').split(',').map((s) => num(a, s));

@@ -27,6 +27,7 @@ describe('runBurgers (small)', () => {
       nt: 20,
       progress: 'none' as const,
       backend: 'wasm' as const,
+      threads: 2,
       out,
     };
     const r = await runBurgers(small);
@@ -54,6 +55,30 @@ describe('runBurgers (small)', () => {
     expect(again.steps).toBe(150);
   });
 
+  it('one thread with L-BFGS rounds (RAD redraw per round) trains too', async () => {
+    const r = await runBurgers({
+      nu: 0.05,
+      steps: 100,
+      lbfgsIter: 60,
+      lbfgsRounds: 3,
+      points: 512,
+      hidden: [16, 16],
+      radEvery: 50,
+      nx: 64,
+      nt: 20,
+      progress: 'none',
+      backend: 'wasm',
+      threads: 1,
+    });
+    expect(r.threads).toBe(1);
+    expect(r.lbfgsIterations).toBeGreaterThan(30);
+    const baseline = relL2(
+      Float64Array.from(r.uRef, (_, k) => -Math.sin(Math.PI * r.x[k % 64])),
+      r.uRef,
+    );
+    expect(r.relL2).toBeLessThan(0.5 * baseline);
+  });
+
   it('CLI flags parse, and bad ones are named', () => {
     expect(
       parseBurgersArgs([
@@ -68,6 +93,8 @@ describe('runBurgers (small)', () => {
         '--backend',
         'cpu',
         '--resume',
+        '--threads',
+        '1',
       ]),
     ).toEqual({
       nu: 0.02,
@@ -76,6 +103,7 @@ describe('runBurgers (small)', () => {
       out: 'd',
       backend: 'cpu',
       resume: true,
+      threads: 1,
     });
     expect(() => parseBurgersArgs(['--nu', 'abc'])).toThrow(/'--nu' needs a number/);
     expect(() => parseBurgersArgs(['--bogus'])).toThrow(/unknown argument '--bogus'/);
