@@ -45,3 +45,4 @@ export {
   type Value,
   type Where,
 } from './problem.ts';
+export * from './pig/index.ts';

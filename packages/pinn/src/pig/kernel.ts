@@ -1,0 +1,489 @@
+/**
+ * Closed-form jets of sums of axis-aligned Gaussians, fused in plain JS (no tensors).
+ *
+ * With a diagonal covariance the Gaussian factorizes over dimensions,
+ *   g_i(x) = Π_d φ(z_d),   z_d = (x_d − μ_id) / σ_id,   φ(z) = exp(−z²/2),
+ * and every partial derivative is a product of 1-D ones:
+ *   ∂^α g_i = g_i · Π_d P_{α_d}(z_d),   P_n(z) = (−1/σ)^n He_n(z)
+ * with the probabilists' Hermite polynomials He_{n+1} = z He_n − n He_{n−1}. The parameter
+ * gradients of a derivative are closed forms one order higher:
+ *   ∂/∂μ_d      (P_n φ) = −P_{n+1} φ
+ *   ∂/∂log σ_d  (P_n φ) = (−1/σ)^n (z He_{n+1} − n He_n) φ.
+ *
+ * Why fused JS instead of tfjs ops: the tensor form needs a dozen [N, G] temporaries per stream
+ * (and their saved copies for the reverse pass); here a point–Gaussian pair costs a few dozen
+ * flops, nothing is materialized, and pairs farther than `cutoff` standard deviations are
+ * skipped before the exponential (locality), which is most of them once σ shrinks.
+ */
+
+/** One output stream: Σ_t coef_t ∂^{α_t}, with α_t stored as counts per input dimension. */
+export interface KernelStream {
+  readonly coefs: Float64Array; // [T]
+  readonly alphas: Int32Array; // [T, d]
+}
+
+export interface KernelInputs {
+  readonly n: number;
+  readonly g: number;
+  readonly d: number;
+  readonly k: number;
+  readonly x: ArrayLike<number>; // [n, d]
+  readonly mu: ArrayLike<number>; // [g, d]
+  readonly logSigma: ArrayLike<number>; // [g, d]
+  readonly w: ArrayLike<number>; // [g, k]
+  readonly streams: readonly KernelStream[];
+  /** Pairs with Σ_d z_d² > cutoff² are skipped (Infinity: none). */
+  readonly cutoff: number;
+}
+
+export interface KernelGradients {
+  readonly mu: Float32Array; // [g, d]
+  readonly logSigma: Float32Array; // [g, d]
+  readonly w: Float32Array; // [g, k]
+  /** Point–Gaussian pairs inside the cutoff (for locality statistics). */
+  readonly pairs: number;
+}
+
+function maxOrderOf(streams: readonly KernelStream[], d: number): number {
+  let m = 0;
+  for (const s of streams) {
+    for (let t = 0; t < s.coefs.length; t++) {
+      for (let j = 0; j < d; j++) m = Math.max(m, s.alphas[t * d + j]);
+    }
+  }
+  return m;
+}
+
+/**
+ * Tables for one pair: pw[j*(M+1) + a] = (−1/σ_j)^a and he[j*(M+1) + a] = He_a(z_j), a ≤ M.
+ */
+function fillTables(
+  z: Float64Array,
+  inv: Float64Array,
+  d: number,
+  m: number,
+  pw: Float64Array,
+  he: Float64Array,
+): void {
+  const stride = m + 1;
+  for (let j = 0; j < d; j++) {
+    const o = j * stride;
+    const zj = z[j];
+    const s = -inv[j];
+    pw[o] = 1;
+    he[o] = 1;
+    if (m >= 1) {
+      pw[o + 1] = s;
+      he[o + 1] = zj;
+    }
+    for (let a = 2; a <= m; a++) {
+      pw[o + a] = pw[o + a - 1] * s;
+      he[o + a] = zj * he[o + a - 1] - (a - 1) * he[o + a - 2];
+    }
+  }
+}
+
+function checkInputs(p: KernelInputs, op: string): void {
+  const { n, g, d, k } = p;
+  const want: [string, ArrayLike<number>, number][] = [
+    ['x', p.x, n * d],
+    ['mu', p.mu, g * d],
+    ['logSigma', p.logSigma, g * d],
+    ['w', p.w, g * k],
+  ];
+  for (const [name, a, len] of want) {
+    if (a.length !== len) throw new Error(`${op}: '${name}' must have ${len} entries, got ${a.length}`);
+  }
+  if (!(p.cutoff > 0)) throw new Error(`${op}: 'cutoff' must be > 0, got ${p.cutoff}`);
+}
+
+function inverseSigmas(p: KernelInputs): Float64Array {
+  const inv = new Float64Array(p.g * p.d);
+  for (let i = 0; i < inv.length; i++) inv[i] = Math.exp(-p.logSigma[i]);
+  return inv;
+}
+
+/**
+ * out[s, n, c] = Σ_i w[i, c] · ∂^{stream s} g_i(x_n); returns [S, n, k] row-major and the
+ * number of pairs inside the cutoff.
+ */
+export function gaussianStreams(p: KernelInputs): { out: Float32Array; pairs: number } {
+  checkInputs(p, 'gaussianStreams');
+  const compiled = compiledKernels(p.streams, p.d, p.k);
+  if (!compiled) return gaussianStreamsInterpreted(p);
+  const { n, d, k } = p;
+  const S = p.streams.length;
+  const sorted = sortPoints(p.x, n, d);
+  const acc = new Float64Array(n * S * k); // [sorted point, stream, channel]
+  const pairs = compiled.forward(n, p.g, sorted.x, p.mu, inverseSigmas(p), p.w, p.cutoff, acc);
+  const out = new Float32Array(S * n * k);
+  for (let rr = 0; rr < n; rr++) {
+    const r = sorted.perm[rr];
+    for (let s = 0; s < S; s++) {
+      for (let c = 0; c < k; c++) out[(s * n + r) * k + c] = acc[(rr * S + s) * k + c];
+    }
+  }
+  return { out, pairs };
+}
+
+/**
+ * Points sorted by their first coordinate: each Gaussian then visits only the contiguous run of
+ * points within `cutoff`·σ along that axis (found by binary search), and the branch on the
+ * remaining distance test becomes predictable.
+ */
+function sortPoints(x: ArrayLike<number>, n: number, d: number): { x: Float64Array; perm: Int32Array } {
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  perm.sort((a, b) => x[a * d] - x[b * d]);
+  const xs = new Float64Array(n * d);
+  for (let rr = 0; rr < n; rr++) for (let j = 0; j < d; j++) xs[rr * d + j] = x[perm[rr] * d + j];
+  return { x: xs, perm };
+}
+
+/** The same as `gaussianStreams` with plain loops (used when code generation is unavailable). */
+export function gaussianStreamsInterpreted(p: KernelInputs): { out: Float32Array; pairs: number } {
+  checkInputs(p, 'gaussianStreams');
+  const { n, g, d, k, x, mu, w, streams } = p;
+  const S = streams.length;
+  const m = maxOrderOf(streams, d);
+  const stride = m + 1;
+  const q2 = p.cutoff * p.cutoff;
+  const inv = inverseSigmas(p);
+  const out = new Float32Array(S * n * k);
+  const acc = new Float64Array(S * k);
+  const z = new Float64Array(d);
+  const invi = new Float64Array(d);
+  const pw = new Float64Array(d * stride);
+  const he = new Float64Array(d * stride);
+  const f = new Float64Array(S);
+  let pairs = 0;
+  for (let r = 0; r < n; r++) {
+    acc.fill(0);
+    for (let i = 0; i < g; i++) {
+      let q = 0;
+      for (let j = 0; j < d; j++) {
+        const zj = (x[r * d + j] - mu[i * d + j]) * inv[i * d + j];
+        z[j] = zj;
+        q += zj * zj;
+        if (q > q2) break;
+      }
+      if (q > q2) continue;
+      pairs++;
+      const e = Math.exp(-0.5 * q);
+      for (let j = 0; j < d; j++) invi[j] = inv[i * d + j];
+      fillTables(z, invi, d, m, pw, he);
+      for (let s = 0; s < S; s++) {
+        const { coefs, alphas } = streams[s];
+        let v = 0;
+        for (let t = 0; t < coefs.length; t++) {
+          let prod = coefs[t];
+          for (let j = 0; j < d; j++) {
+            const a = alphas[t * d + j];
+            if (a > 0) prod *= pw[j * stride + a] * he[j * stride + a];
+          }
+          v += prod;
+        }
+        f[s] = e * v;
+      }
+      for (let c = 0; c < k; c++) {
+        const wc = w[i * k + c];
+        for (let s = 0; s < S; s++) acc[s * k + c] += f[s] * wc;
+      }
+    }
+    for (let s = 0; s < S; s++) {
+      for (let c = 0; c < k; c++) out[(s * n + r) * k + c] = acc[s * k + c];
+    }
+  }
+  return { out, pairs };
+}
+
+/** Gradients of Σ_{s,n,c} dOut[s, n, c] · out[s, n, c] with respect to μ, log σ and w. */
+export function gaussianStreamsBackward(p: KernelInputs, dOut: ArrayLike<number>): KernelGradients {
+  checkInputs(p, 'gaussianStreamsBackward');
+  const { n, g, d, k, streams } = p;
+  if (dOut.length !== streams.length * n * k) {
+    throw new Error(
+      `gaussianStreamsBackward: 'dOut' must have ${streams.length * n * k} entries, got ${dOut.length}`,
+    );
+  }
+  const compiled = compiledKernels(streams, d, k);
+  if (!compiled) return gaussianStreamsBackwardInterpreted(p, dOut);
+  const S = streams.length;
+  const sorted = sortPoints(p.x, n, d);
+  const dy = new Float64Array(n * S * k); // [sorted point, stream, channel]
+  for (let rr = 0; rr < n; rr++) {
+    const r = sorted.perm[rr];
+    for (let s = 0; s < S; s++) {
+      for (let c = 0; c < k; c++) dy[(rr * S + s) * k + c] = dOut[(s * n + r) * k + c];
+    }
+  }
+  const dMu = new Float64Array(g * d);
+  const dLs = new Float64Array(g * d);
+  const dW = new Float64Array(g * k);
+  const pairs = compiled.backward(n, g, sorted.x, p.mu, inverseSigmas(p), p.w, p.cutoff, dy, dMu, dLs, dW);
+  return { mu: Float32Array.from(dMu), logSigma: Float32Array.from(dLs), w: Float32Array.from(dW), pairs };
+}
+
+/** The same as `gaussianStreamsBackward` with plain loops. */
+export function gaussianStreamsBackwardInterpreted(
+  p: KernelInputs,
+  dOut: ArrayLike<number>,
+): KernelGradients {
+  checkInputs(p, 'gaussianStreamsBackward');
+  const { n, g, d, k, x, mu, w, streams } = p;
+  const S = streams.length;
+  const m = maxOrderOf(streams, d) + 1; // parameter gradients need one order more
+  const stride = m + 1;
+  const q2 = p.cutoff * p.cutoff;
+  const inv = inverseSigmas(p);
+  const dMu = new Float64Array(g * d);
+  const dLs = new Float64Array(g * d);
+  const dW = new Float64Array(g * k);
+  const z = new Float64Array(d);
+  const invi = new Float64Array(d);
+  const pw = new Float64Array(d * stride);
+  const he = new Float64Array(d * stride);
+  const P = new Float64Array(d * stride); // (−1/σ)^a He_a
+  const R = new Float64Array(d * stride); // ∂μ factor: −P_{a+1}
+  const Q = new Float64Array(d * stride); // ∂logσ factor: (−1/σ)^a (z He_{a+1} − a He_a)
+  const dy = new Float64Array(S * k);
+  let pairs = 0;
+  for (let r = 0; r < n; r++) {
+    let any = false;
+    for (let s = 0; s < S; s++) {
+      for (let c = 0; c < k; c++) {
+        const v = dOut[(s * n + r) * k + c];
+        dy[s * k + c] = v;
+        if (v !== 0) any = true;
+      }
+    }
+    if (!any) continue;
+    for (let i = 0; i < g; i++) {
+      let q = 0;
+      for (let j = 0; j < d; j++) {
+        const zj = (x[r * d + j] - mu[i * d + j]) * inv[i * d + j];
+        z[j] = zj;
+        q += zj * zj;
+        if (q > q2) break;
+      }
+      if (q > q2) continue;
+      pairs++;
+      const e = Math.exp(-0.5 * q);
+      for (let j = 0; j < d; j++) invi[j] = inv[i * d + j];
+      fillTables(z, invi, d, m, pw, he);
+      for (let j = 0; j < d; j++) {
+        const o = j * stride;
+        for (let a = 0; a < m; a++) {
+          P[o + a] = pw[o + a] * he[o + a];
+          R[o + a] = -pw[o + a + 1] * he[o + a + 1];
+          Q[o + a] = pw[o + a] * (z[j] * he[o + a + 1] - a * he[o + a]);
+        }
+      }
+      for (let s = 0; s < S; s++) {
+        // u = Σ_c dy[s, c] w[i, c]: sensitivity of the loss to this Gaussian's stream value.
+        let u = 0;
+        for (let c = 0; c < k; c++) u += dy[s * k + c] * w[i * k + c];
+        const { coefs, alphas } = streams[s];
+        let v = 0;
+        for (let t = 0; t < coefs.length; t++) {
+          let prod = coefs[t];
+          for (let j = 0; j < d; j++) prod *= P[j * stride + alphas[t * d + j]];
+          v += prod;
+          if (u === 0) continue;
+          const ue = u * e * coefs[t];
+          for (let j = 0; j < d; j++) {
+            let others = ue;
+            for (let l = 0; l < d; l++) if (l !== j) others *= P[l * stride + alphas[t * d + l]];
+            const a = alphas[t * d + j];
+            dMu[i * d + j] += others * R[j * stride + a];
+            dLs[i * d + j] += others * Q[j * stride + a];
+          }
+        }
+        const ev = e * v;
+        for (let c = 0; c < k; c++) dW[i * k + c] += dy[s * k + c] * ev;
+      }
+    }
+  }
+  return { mu: Float32Array.from(dMu), logSigma: Float32Array.from(dLs), w: Float32Array.from(dW), pairs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Code generation: one straight-line JS function per (streams, d, k), so V8 compiles the pair
+// loop to register arithmetic (no inner loops over terms and dimensions, no table arrays).
+// Measured ~10x faster than the interpreted loops above.
+
+type ForwardFn = (
+  n: number,
+  g: number,
+  x: ArrayLike<number>,
+  mu: ArrayLike<number>,
+  inv: ArrayLike<number>,
+  w: ArrayLike<number>,
+  cutoff: number,
+  acc: Float64Array,
+) => number;
+type BackwardFn = (
+  n: number,
+  g: number,
+  x: ArrayLike<number>,
+  mu: ArrayLike<number>,
+  inv: ArrayLike<number>,
+  w: ArrayLike<number>,
+  cutoff: number,
+  dy: ArrayLike<number>,
+  dMu: Float64Array,
+  dLs: Float64Array,
+  dW: Float64Array,
+) => number;
+
+const kernelCache = new Map<string, { forward: ForwardFn; backward: BackwardFn } | null>();
+
+function signature(streams: readonly KernelStream[], d: number, k: number): string {
+  return `${d}|${k}|${streams.map((s) => `${Array.from(s.coefs)}:${Array.from(s.alphas)}`).join(';')}`;
+}
+
+/** Lines defining s{j}_{a} = (−1/σ_j)^a, h{j}_{a} = He_a(z_j) for a ≤ m. */
+function tableLines(d: number, m: number): string[] {
+  const L: string[] = [];
+  for (let j = 0; j < d; j++) {
+    L.push(`const s${j}_0 = 1, h${j}_0 = 1;`);
+    if (m >= 1) L.push(`const s${j}_1 = -I${j}, h${j}_1 = z${j};`);
+    for (let a = 2; a <= m; a++) {
+      L.push(
+        `const s${j}_${a} = s${j}_${a - 1} * s${j}_1, h${j}_${a} = z${j} * h${j}_${a - 1} - ${a - 1} * h${j}_${a - 2};`,
+      );
+    }
+  }
+  return L;
+}
+
+/** Expression Σ_t coef_t Π_j F(j, α_tj), optionally replacing dimension `swap` by G. */
+function termExpr(
+  s: KernelStream,
+  d: number,
+  factor: (j: number, a: number) => string,
+  swap?: { j: number; f: (a: number) => string },
+): string {
+  const terms: string[] = [];
+  for (let t = 0; t < s.coefs.length; t++) {
+    const parts: string[] = [];
+    if (s.coefs[t] !== 1) parts.push(`(${s.coefs[t]})`);
+    for (let j = 0; j < d; j++) {
+      const a = s.alphas[t * d + j];
+      if (swap && swap.j === j) parts.push(swap.f(a));
+      else if (a > 0) parts.push(factor(j, a));
+    }
+    terms.push(parts.length ? parts.join(' * ') : '1');
+  }
+  return terms.join(' + ');
+}
+
+function generate(streams: readonly KernelStream[], d: number, k: number) {
+  const S = streams.length;
+  const m = maxOrderOf(streams, d);
+  const P = (j: number, a: number) => `(s${j}_${a} * h${j}_${a})`;
+  const zLines = (xs: (j: number) => string, muOf: (j: number) => string) => {
+    const L: string[] = [];
+    for (let j = 0; j < d; j++) {
+      L.push(`const z${j} = (${xs(j)} - ${muOf(j)}) * I${j};`);
+      L.push(`${j === 0 ? 'let q =' : 'q +='} z${j} * z${j};`);
+      L.push('if (q > q2) continue;');
+    }
+    return L;
+  };
+  // Both passes: Gaussians outer; points (sorted by x_0) inner, only those within cutoff·σ_0.
+  const head = (extra: string[]) => {
+    const L = [
+      'let pairs = 0;',
+      'const q2 = cutoff * cutoff;',
+      'for (let i = 0; i < g; i++) {',
+      `const o = i * ${d};`,
+    ];
+    for (let j = 0; j < d; j++) L.push(`const I${j} = inv[o + ${j}], M${j} = mu[o + ${j}];`);
+    for (let c = 0; c < k; c++) L.push(`const W${c} = w[i * ${k} + ${c}];`);
+    L.push(...extra);
+    // Binary searches for the run of points with |x_0 − μ_0| ≤ cutoff·σ_0.
+    L.push(
+      'const lo0 = M0 - cutoff / I0, hi0 = M0 + cutoff / I0;',
+      'let a = 0, b = n;',
+      `while (a < b) { const h = (a + b) >> 1; if (x[h * ${d}] < lo0) a = h + 1; else b = h; }`,
+      'const start = a;',
+      'b = n;',
+      `while (a < b) { const h = (a + b) >> 1; if (x[h * ${d}] <= hi0) a = h + 1; else b = h; }`,
+      'const end = a;',
+      'for (let r = start; r < end; r++) {',
+    );
+    L.push(
+      ...zLines(
+        (j) => `x[r * ${d} + ${j}]`,
+        (j) => `M${j}`,
+      ),
+    );
+    L.push('pairs++;', 'const e = Math.exp(-0.5 * q);');
+    return L;
+  };
+  const f: string[] = head([]);
+  f.push(...tableLines(d, m), `const ob = r * ${S * k};`);
+  for (let s = 0; s < S; s++) {
+    f.push(`const F${s} = e * (${termExpr(streams[s], d, P)});`);
+    for (let c = 0; c < k; c++) f.push(`acc[ob + ${s * k + c}] += F${s} * W${c};`);
+  }
+  f.push('}', '}', 'return pairs;');
+
+  const b: string[] = head([
+    ...Array.from({ length: d }, (_, j) => `let gm${j} = 0, gl${j} = 0;`),
+    ...Array.from({ length: k }, (_, c) => `let gw${c} = 0;`),
+  ]);
+  b.push(...tableLines(d, m + 1), `const ob = r * ${S * k};`);
+  const R = (j: number) => (a: number) => `(-s${j}_${a + 1} * h${j}_${a + 1})`;
+  const Q = (j: number) => (a: number) =>
+    a === 0 ? `(z${j} * h${j}_1)` : `(s${j}_${a} * (z${j} * h${j}_${a + 1} - ${a} * h${j}_${a}))`;
+  for (let s = 0; s < S; s++) {
+    const ys: string[] = [];
+    for (let c = 0; c < k; c++) {
+      b.push(`const Y${s}_${c} = dy[ob + ${s * k + c}];`);
+      ys.push(`Y${s}_${c} * W${c}`);
+    }
+    b.push(`const U${s} = e * (${ys.join(' + ')});`);
+    b.push(`const F${s} = e * (${termExpr(streams[s], d, P)});`);
+    for (let c = 0; c < k; c++) b.push(`gw${c} += Y${s}_${c} * F${s};`);
+    for (let j = 0; j < d; j++) {
+      b.push(`gm${j} += U${s} * (${termExpr(streams[s], d, P, { j, f: R(j) })});`);
+      b.push(`gl${j} += U${s} * (${termExpr(streams[s], d, P, { j, f: Q(j) })});`);
+    }
+  }
+  b.push('}');
+  for (let j = 0; j < d; j++) b.push(`dMu[o + ${j}] = gm${j};`, `dLs[o + ${j}] = gl${j};`);
+  for (let c = 0; c < k; c++) b.push(`dW[i * ${k} + ${c}] = gw${c};`);
+  b.push('}', 'return pairs;');
+
+  const forward = new Function('n', 'g', 'x', 'mu', 'inv', 'w', 'cutoff', 'acc', f.join('\n')) as ForwardFn;
+  const backward = new Function(
+    'n',
+    'g',
+    'x',
+    'mu',
+    'inv',
+    'w',
+    'cutoff',
+    'dy',
+    'dMu',
+    'dLs',
+    'dW',
+    b.join('\n'),
+  ) as BackwardFn;
+  return { forward, backward };
+}
+
+/** Generated kernels for these streams, or null where code generation is not allowed (CSP). */
+function compiledKernels(streams: readonly KernelStream[], d: number, k: number) {
+  const key = signature(streams, d, k);
+  if (kernelCache.has(key)) return kernelCache.get(key) ?? null;
+  let made: { forward: ForwardFn; backward: BackwardFn } | null;
+  try {
+    made = generate(streams, d, k);
+  } catch {
+    made = null;
+  }
+  kernelCache.set(key, made);
+  return made;
+}
