@@ -111,18 +111,26 @@ export function gaussianStreams(p: KernelInputs): { out: Float32Array; pairs: nu
   checkInputs(p, 'gaussianStreams');
   const compiled = compiledKernels(p.streams, p.d, p.k);
   if (!compiled) return gaussianStreamsInterpreted(p);
-  const { n, d, k } = p;
-  const S = p.streams.length;
-  const sorted = sortPoints(p.x, n, d);
-  const acc = new Float64Array(n * S * k); // [sorted point, stream, channel]
-  const pairs = compiled.forward(n, p.g, sorted.x, p.mu, inverseSigmas(p), p.w, p.cutoff, acc);
-  const out = new Float32Array(S * n * k);
-  for (let rr = 0; rr < n; rr++) {
-    const r = sorted.perm[rr];
-    for (let s = 0; s < S; s++) {
-      for (let c = 0; c < k; c++) out[(s * n + r) * k + c] = acc[(rr * S + s) * k + c];
+  const { n, g, d, k } = p;
+  // Gaussians sorted by μ_0: each point visits the run within cutoff·max σ_0 along that axis.
+  const inv = inverseSigmas(p);
+  const perm = Int32Array.from({ length: g }, (_, i) => i);
+  perm.sort((a, b) => p.mu[a * d] - p.mu[b * d]);
+  const mu = new Float64Array(g * d);
+  const invs = new Float64Array(g * d);
+  const w = new Float64Array(g * k);
+  let maxSigma0 = 0;
+  for (let ii = 0; ii < g; ii++) {
+    const i = perm[ii];
+    for (let j = 0; j < d; j++) {
+      mu[ii * d + j] = p.mu[i * d + j];
+      invs[ii * d + j] = inv[i * d + j];
     }
+    for (let c = 0; c < k; c++) w[ii * k + c] = p.w[i * k + c];
+    maxSigma0 = Math.max(maxSigma0, 1 / inv[i * d]);
   }
+  const out = new Float32Array(p.streams.length * n * k);
+  const pairs = compiled.forward(n, g, p.x, mu, invs, w, p.cutoff, p.cutoff * maxSigma0, out);
   return { out, pairs };
 }
 
@@ -319,7 +327,8 @@ type ForwardFn = (
   inv: ArrayLike<number>,
   w: ArrayLike<number>,
   cutoff: number,
-  acc: Float64Array,
+  radius: number,
+  out: Float32Array,
 ) => number;
 type BackwardFn = (
   n: number,
@@ -390,7 +399,8 @@ function generate(streams: readonly KernelStream[], d: number, k: number) {
     }
     return L;
   };
-  // Both passes: Gaussians outer; points (sorted by x_0) inner, only those within cutoff·σ_0.
+  // Reverse pass: Gaussians outer (gradient accumulators in locals); points sorted by x_0, only
+  // the run within cutoff·σ_0 of the Gaussian.
   const head = (extra: string[]) => {
     const L = [
       'let pairs = 0;',
@@ -421,13 +431,39 @@ function generate(streams: readonly KernelStream[], d: number, k: number) {
     L.push('pairs++;', 'const e = Math.exp(-0.5 * q);');
     return L;
   };
-  const f: string[] = head([]);
-  f.push(...tableLines(d, m), `const ob = r * ${S * k};`);
-  for (let s = 0; s < S; s++) {
-    f.push(`const F${s} = e * (${termExpr(streams[s], d, P)});`);
-    for (let c = 0; c < k; c++) f.push(`acc[ob + ${s * k + c}] += F${s} * W${c};`);
+  // Forward: points outer (accumulators in locals), Gaussians sorted by μ_0, only the run
+  // with |x_0 − μ_0| ≤ radius.
+  const f: string[] = ['let pairs = 0;', 'const q2 = cutoff * cutoff;', 'for (let r = 0; r < n; r++) {'];
+  for (let j = 0; j < d; j++) f.push(`const X${j} = x[r * ${d} + ${j}];`);
+  for (let s = 0; s < S; s++) for (let c = 0; c < k; c++) f.push(`let A${s}_${c} = 0;`);
+  f.push(
+    'const lo0 = X0 - radius, hi0 = X0 + radius;',
+    'let a = 0, b = g;',
+    `while (a < b) { const h = (a + b) >> 1; if (mu[h * ${d}] < lo0) a = h + 1; else b = h; }`,
+    'const start = a;',
+    'b = g;',
+    `while (a < b) { const h = (a + b) >> 1; if (mu[h * ${d}] <= hi0) a = h + 1; else b = h; }`,
+    'const end = a;',
+    'for (let i = start; i < end; i++) {',
+    `const o = i * ${d};`,
+  );
+  for (let j = 0; j < d; j++) f.push(`const I${j} = inv[o + ${j}];`);
+  f.push(
+    ...zLines(
+      (j) => `X${j}`,
+      (j) => `mu[o + ${j}]`,
+    ),
+  );
+  f.push('pairs++;', 'const e = Math.exp(-0.5 * q);', ...tableLines(d, m));
+  for (let s = 0; s < S; s++) f.push(`const F${s} = e * (${termExpr(streams[s], d, P)});`);
+  for (let c = 0; c < k; c++) {
+    f.push(`const W${c} = w[i * ${k} + ${c}];`);
+    for (let s = 0; s < S; s++) f.push(`A${s}_${c} += F${s} * W${c};`);
   }
-  f.push('}', '}', 'return pairs;');
+  f.push('}');
+  for (let s = 0; s < S; s++)
+    for (let c = 0; c < k; c++) f.push(`out[(${s} * n + r) * ${k} + ${c}] = A${s}_${c};`);
+  f.push('}', 'return pairs;');
 
   const b: string[] = head([
     ...Array.from({ length: d }, (_, j) => `let gm${j} = 0, gl${j} = 0;`),
@@ -456,7 +492,18 @@ function generate(streams: readonly KernelStream[], d: number, k: number) {
   for (let c = 0; c < k; c++) b.push(`dW[i * ${k} + ${c}] = gw${c};`);
   b.push('}', 'return pairs;');
 
-  const forward = new Function('n', 'g', 'x', 'mu', 'inv', 'w', 'cutoff', 'acc', f.join('\n')) as ForwardFn;
+  const forward = new Function(
+    'n',
+    'g',
+    'x',
+    'mu',
+    'inv',
+    'w',
+    'cutoff',
+    'radius',
+    'out',
+    f.join('\n'),
+  ) as ForwardFn;
   const backward = new Function(
     'n',
     'g',
