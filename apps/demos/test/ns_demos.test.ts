@@ -133,8 +133,17 @@ describe('training', () => {
       const before = tf.memory().numTensors;
       const loss0 = step();
       expect(tf.memory().numTensors).toBe(before);
-      const r = await pinn.train({ steps: 0, lbfgs: { maxIter: 15 }, progress: 'none' });
-      expect(tf.memory().numTensors).toBe(before);
+      // Tensor count across training steps (Adam and L-BFGS evaluations): constant.
+      const counts: number[] = [];
+      const r = await pinn.train({
+        steps: 6,
+        adam: { lr: 1e-3 },
+        lbfgs: { maxIter: 15 },
+        progress: 'none',
+        callbacks: [{ onStep: () => void counts.push(tf.memory().numTensors) }],
+      });
+      expect(counts).toHaveLength(6);
+      expect(new Set(counts.slice(1)).size).toBe(1);
       expect(r.loss).toBeLessThan(0.5 * loss0);
     } finally {
       pinn.dispose();

@@ -19,6 +19,7 @@
 import { Rectangle } from '@pinnate/geometry';
 import { grid, linspace, Pinn, Problem } from '@pinnate/pinn';
 import {
+  cachedTransform,
   checkCommon,
   checkPositiveInt,
   type NsCommonOptions,
@@ -109,8 +110,8 @@ export function cavityPinn(o: CavityOptions = {}): Pinn {
     seed: o.seed ?? 0,
     sampler: 'sobol',
     transforms: [
-      { field: 'u', particular: `(${lidExpression(m)})*y`, distance },
-      { field: 'v', distance },
+      cachedTransform(problem, { field: 'u', particular: `(${lidExpression(m)})*y`, distance }),
+      cachedTransform(problem, { field: 'v', distance }),
     ],
   });
 }

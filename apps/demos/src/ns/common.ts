@@ -8,11 +8,13 @@ import {
   buildReport,
   initBackend,
   initBackendFromEnv,
+  Jet,
+  type JetPlan,
   type MetricsRecord,
   RunDirectory,
   type TrainResult,
 } from '@pinnate/core';
-import type { Pinn } from '@pinnate/pinn';
+import { compileExpression, evalJet, type OutputTransform, type Pinn, type Problem } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 
 /** Options every NS demo accepts (each demo documents its own defaults). */
@@ -283,4 +285,56 @@ export function alignMean(pred: ArrayLike<number>, ref: ArrayLike<number>): Floa
   for (let i = 0; i < ref.length; i++) d += ref[i] - pred[i];
   d /= ref.length;
   return Float64Array.from(pred, (v) => v + d);
+}
+
+/**
+ * A hard-constraint transform whose particular and distance jets are computed once per point
+ * set and reused: they depend on the points only, never on the parameters, and evaluating
+ * them (exp, cos, powers through every derivative stream) cost as much as a third of a
+ * training step. Keyed by the input tensor (the trainer reuses the same point tensor every
+ * step) and the derivative plan; the oldest of `capacity` entries is disposed, so prediction
+ * batches do not accumulate. The cached streams are clones, kept out of tf.tidy.
+ */
+export function cachedTransform(
+  problem: Problem,
+  t: { readonly field: string; readonly particular?: string; readonly distance: string },
+  capacity = 6,
+): OutputTransform {
+  const table = problem.dataSymbols();
+  const what = `transform of '${t.field}'`;
+  const dist = compileExpression(t.distance, table, `${what} distance`);
+  const part =
+    t.particular === undefined ? null : compileExpression(t.particular, table, `${what} particular`);
+  const planIds = new WeakMap<JetPlan, number>();
+  let nextPlan = 0;
+  const cached = (f: (x: Jet) => Jet) => {
+    const cache = new Map<string, Jet>();
+    return (x: Jet): Jet => {
+      let pid = planIds.get(x.plan);
+      if (pid === undefined) {
+        pid = nextPlan++;
+        planIds.set(x.plan, pid);
+      }
+      const key = `${x.value.id}/${pid}`;
+      const hit = cache.get(key);
+      if (hit) return hit;
+      const out = f(x);
+      const kept = new Jet(
+        out.plan,
+        out.streams.map((s) => (s === null ? null : tf.keep(tf.clone(s)))),
+      );
+      cache.set(key, kept);
+      if (cache.size > capacity) {
+        const [oldKey, old] = cache.entries().next().value as [string, Jet];
+        cache.delete(oldKey);
+        tf.dispose(old.streams.filter((s): s is tf.Tensor => s !== null));
+      }
+      return kept;
+    };
+  };
+  return {
+    field: t.field,
+    distance: cached((x) => evalJet(dist, x, what)),
+    ...(part ? { particular: cached((x) => evalJet(part, x, what)) } : {}),
+  };
 }

@@ -16,6 +16,7 @@ import { Rectangle, SpaceTime, TimeDomain } from '@pinnate/geometry';
 import { grid, linspace, Pinn, Problem } from '@pinnate/pinn';
 import {
   alignMean,
+  cachedTransform,
   checkCommon,
   checkPositiveInt,
   type NsCommonOptions,
@@ -104,8 +105,8 @@ export function taylorGreenPinn(o: TaylorGreenOptions = {}): Pinn {
     seed: o.seed ?? 0,
     sampler: 'sobol',
     transforms: [
-      { field: 'u', particular: '-cos(x)*sin(y)', distance: 't' },
-      { field: 'v', particular: 'sin(x)*cos(y)', distance: 't' },
+      cachedTransform(problem, { field: 'u', particular: '-cos(x)*sin(y)', distance: 't' }),
+      cachedTransform(problem, { field: 'v', particular: 'sin(x)*cos(y)', distance: 't' }),
     ],
   });
 }
