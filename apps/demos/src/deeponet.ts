@@ -304,7 +304,7 @@ export async function setupCase(
           return {
             ...common,
             model: { latent: 128, bias: false, branch: cnn, trunk: { kind: 'pod', points: res * res } },
-            steps: 3000,
+            steps: 2000,
             lr: 1e-3,
             schedule: 'cosine',
             functionBatch: 32,
