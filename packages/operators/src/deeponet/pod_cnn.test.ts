@@ -171,7 +171,7 @@ describe('CNN branch', () => {
     for (const v of [br.convs[0].w, br.convs[1].w, br.convs[1].b as tf.Variable]) {
       const g = grads[v.name].dataSync();
       const w0 = v.dataSync().slice();
-      for (const idx of [0, 7, w0.length - 1]) {
+      for (const idx of [0, Math.min(7, w0.length - 2), w0.length - 1]) {
         const h = 1e-2;
         const at = (d: number) => {
           const w = w0.slice();
@@ -239,12 +239,16 @@ describe('CNN branch + POD trunk DeepONet', () => {
       loss: 'relative',
       trainer: { steps: 1, progress: 'none' },
     });
-    const before = tf.memory().numTensors;
     const loss = cartesianLoss(model, d, { functionBatch: 8, loss: 'relative' });
+    const stepper = new Trainer(model, loss, { steps: 10, progress: 'none' });
+    await stepper.adamStep();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await stepper.adamStep();
+    expect(tf.memory().numTensors).toBe(before);
+    stepper.dispose();
     const trainer = new Trainer(model, loss, { steps: 60, progress: 'none', adam: { lr: 3e-3 } });
     const res = await trainer.fit();
     trainer.dispose();
-    expect(tf.memory().numTensors).toBe(before);
     expect(r0.pod?.energy[0]).toBeGreaterThan(0.999);
     expect(res.history.loss.at(-1)).toBeLessThan(0.5 * res.history.loss[0]);
   });
