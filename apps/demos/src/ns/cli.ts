@@ -144,9 +144,19 @@ export function parseNsArgs(argv: readonly string[]): NsArgs {
 /** Runs one case with `out` defaulting to runs/ns-<case>; returns the printable summary. */
 export async function runNs(args: NsArgs): Promise<Record<string, unknown>> {
   const out = (args.options.out ?? `runs/ns-${args.case}`) as string;
-  const pick = (r: object) =>
+  // Typed arrays print as objects keyed by index: show them as plain lists, short ones only.
+  const pick = (r: object): Record<string, unknown> =>
     Object.fromEntries(
-      Object.entries(r).filter(([, v]) => !(v instanceof Float64Array) && !(v instanceof Float32Array)),
+      Object.entries(r)
+        .filter(([, v]) => !(ArrayBuffer.isView(v) && (v as Float64Array).length > 32))
+        .map(([k, v]) => [
+          k,
+          ArrayBuffer.isView(v)
+            ? Array.from(v as Float64Array)
+            : v && typeof v === 'object' && !Array.isArray(v)
+              ? pick(v)
+              : v,
+        ]),
     );
   switch (args.case) {
     case 'kovasznay':

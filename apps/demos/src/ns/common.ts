@@ -27,7 +27,10 @@ export interface NsCommonOptions {
   readonly steps?: number;
   /** L-BFGS iterations after Adam (0 skips L-BFGS). */
   readonly lbfgsIter?: number;
-  /** Stop Adam after this many seconds (L-BFGS still runs), for quick runs. */
+  /**
+   * Wall-clock budget for training in seconds: Adam stops when it is spent; L-BFGS then runs
+   * in rounds of 100 iterations (at least one) while time is left. Default: none.
+   */
   readonly timeBudgetSeconds?: number;
   /** Initial Adam learning rate (decayed ×0.1 over the Adam phase). */
   readonly lr?: number;
@@ -101,10 +104,15 @@ export interface TrainOutcome {
   readonly records: MetricsRecord[];
 }
 
+/** L-BFGS iterations per round when a time budget is set (the budget is checked between rounds). */
+export const LBFGS_ROUND = 100;
+
 /**
- * Adam with exponential decay (×0.1 over `steps`), then L-BFGS. A time budget stops Adam
- * early and L-BFGS still runs (the trainer skips it after a callback stop, so it runs here).
- * `params` adds the trainable coefficients to the records (inverse problems).
+ * Adam with exponential decay (×0.1 over `steps`), then L-BFGS. With a time budget, Adam stops
+ * when it is spent and L-BFGS runs in rounds of `LBFGS_ROUND` iterations (fresh memory each
+ * round), at least one, until the iterations are done or the budget is spent — so a run on a
+ * busy machine still ends, and writes its results, on time. `params` adds the trainable
+ * coefficients to the records (inverse problems).
  */
 export async function trainNs(
   pinn: Pinn,
@@ -123,7 +131,8 @@ export async function trainNs(
   const records: MetricsRecord[] = [];
   const every = o.recordEvery ?? 50;
   const t0 = performance.now();
-  const lbfgs = o.lbfgsIter > 0 ? { maxIter: o.lbfgsIter, m: 50, gradTol: 1e-10 } : undefined;
+  const elapsed = () => (performance.now() - t0) / 1000;
+  const budget = o.timeBudgetSeconds;
   const base = {
     seed: o.seed,
     adam: {
@@ -137,70 +146,80 @@ export async function trainNs(
     logEvery: o.logEvery ?? 250,
     progress: o.progress ?? 'auto',
   };
-  const budget = o.timeBudgetSeconds;
-  let lastAdam = t0;
-  const trainer = pinn.trainerFor({
-    ...base,
-    steps: o.steps,
-    lbfgs,
-    callbacks: [
-      {
-        onStep: (s) => {
-          lastAdam = performance.now();
-          if (s.step % every === 0 || s.step === 1)
-            records.push({
-              step: s.step,
-              phase: s.phase,
-              loss: s.loss,
-              terms: s.terms,
-              time: (performance.now() - t0) / 1000,
-              ...(o.params ? { params: pinn.coefficients() } : {}),
-            });
-          if (budget !== undefined && (performance.now() - t0) / 1000 > budget) return 'stop';
-          return undefined;
+  let adam: TrainResult | null = null;
+  if (o.steps > 0) {
+    const trainer = pinn.trainerFor({
+      ...base,
+      steps: o.steps,
+      callbacks: [
+        {
+          onStep: (s) => {
+            if (s.step % every === 0 || s.step === 1)
+              records.push({
+                step: s.step,
+                phase: s.phase,
+                loss: s.loss,
+                terms: s.terms,
+                time: elapsed(),
+                ...(o.params ? { params: pinn.coefficients() } : {}),
+              });
+            return budget !== undefined && elapsed() > budget ? 'stop' : undefined;
+          },
         },
-      },
-    ],
-  });
-  let result: TrainResult;
-  try {
-    result = await trainer.fit();
-    if (result.stoppedBy === 'callback' && lbfgs) {
-      const adamSteps = result.steps;
-      const adamMs = result.msPerStep;
-      const after = pinn.trainerFor({ ...base, steps: 0, lbfgs });
-      try {
-        const r2 = await after.fit();
-        result = { ...r2, steps: adamSteps, msPerStep: adamMs, stoppedBy: 'callback' };
-      } finally {
-        after.dispose();
-      }
+      ],
+    });
+    try {
+      adam = await trainer.fit();
+    } finally {
+      trainer.dispose();
     }
-  } finally {
-    trainer.dispose();
   }
-  const end = performance.now();
-  // L-BFGS losses (one per function evaluation) follow the Adam records.
-  const h = result.history;
-  const lbfgsEvals = h.loss.length - result.steps;
-  if (result.lbfgsIterations > 0 && lbfgsEvals > 0) {
-    const stride = Math.max(1, Math.floor(lbfgsEvals / 200));
-    for (let k = stride; k <= lbfgsEvals; k += stride) {
-      const i = result.steps + k - 1;
+  const tLbfgs = performance.now();
+  let iterations = 0;
+  let evals = 0;
+  let last: TrainResult | null = null;
+  while (iterations < o.lbfgsIter && (iterations === 0 || budget === undefined || elapsed() <= budget)) {
+    const maxIter = budget === undefined ? o.lbfgsIter : Math.min(LBFGS_ROUND, o.lbfgsIter - iterations);
+    const trainer = pinn.trainerFor({ ...base, steps: 0, lbfgs: { maxIter, m: 50, gradTol: 1e-10 } });
+    let r: TrainResult;
+    try {
+      r = await trainer.fit();
+    } finally {
+      trainer.dispose();
+    }
+    // This trainer's history is its L-BFGS function evaluations only.
+    const h = r.history;
+    const stride = Math.max(1, Math.floor(h.loss.length / 50));
+    for (let k = stride - 1; k < h.loss.length; k += stride) {
       records.push({
-        step: k,
+        step: evals + k + 1,
         phase: 'lbfgs',
-        loss: h.loss[i],
-        terms: Object.fromEntries(Object.entries(h.terms).map(([n, v]) => [n, v[i]])),
+        loss: h.loss[k],
+        terms: Object.fromEntries(Object.entries(h.terms).map(([n, v]) => [n, v[k]])),
+        time: elapsed(),
       });
     }
+    evals += h.loss.length;
+    iterations += r.lbfgsIterations;
+    last = r;
+    // L-BFGS stopped early (converged or stalled): another round from the same point is futile.
+    if (r.lbfgsIterations < maxIter) break;
   }
-  const lbfgsSeconds = result.lbfgsIterations > 0 ? (end - lastAdam) / 1000 : 0;
+  const end = performance.now();
+  const final = last ?? adam;
+  if (!final) throw new Error("trainNs: nothing to train ('steps' and 'lbfgsIter' are both 0)");
+  const result: TrainResult = {
+    ...final,
+    steps: adam?.steps ?? 0,
+    lbfgsIterations: iterations,
+    msPerStep: adam?.msPerStep ?? 0,
+    stoppedBy: adam?.stoppedBy ?? 'steps',
+  };
   return {
     result,
     trainSeconds: (end - t0) / 1000,
     msPerStep: result.msPerStep,
-    msPerLbfgsIter: result.lbfgsIterations > 0 ? (1000 * lbfgsSeconds) / result.lbfgsIterations : 0,
+    msPerLbfgsIter: iterations > 0 ? (end - tLbfgs) / iterations : 0,
     records,
   };
 }
