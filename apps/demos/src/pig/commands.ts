@@ -1,0 +1,418 @@
+/**
+ * The `pig` demo commands: argument parsing, runs, outputs (metrics.json, .npy, report.html
+ * with the Gaussians over the solution). Documented in apps/demos/docs/pig.md.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { saveArrays } from '@pinnate/pinn';
+import * as tf from '@tensorflow/tfjs';
+import { type HelmholtzOptions, type HelmholtzResult, runHelmholtz } from './helmholtz.ts';
+import { type KleinGordonResult, runKleinGordon } from './klein_gordon.ts';
+import { errorCurves, fieldFigure, writeReport } from './report.ts';
+import { errorAt } from './train.ts';
+
+const USAGE = `usage: pig <command> [options]
+commands:
+  helmholtz     PIG on 2-D Helmholtz, then the PINN baseline (--no-baseline to skip)
+  klein-gordon  PIG on (2+1)-D Klein–Gordon (--baseline adds the PINN)
+  ablation      Helmholtz: learned vs fixed means (same seed, same budget)
+  sweep         Helmholtz: number of Gaussians (--sizes 100,200,400,800)
+options (helmholtz, ablation, sweep):
+  --out DIR (runs/pig-helmholtz)  --seeds 0,1,2 (0)  --iterations N (4000)  --round N (50)
+  --optimizer lbfgs|adam  --lr 1e-2  --gaussians 800  --sigma 0.1  --points 10000
+  --boundary 4000  --fixed-means  --pinn-iterations N (same)  --time-budget SECONDS
+  --no-baseline  --no-pig  --sizes LIST (sweep)
+options (klein-gordon):
+  --out DIR (runs/pig-klein-gordon)  --seed S  --iterations N (3000)  --optimizer adam|lbfgs
+  --gaussians 400  --points 4096  --lr 1e-2  --time-budget SECONDS  --baseline`;
+
+interface Args {
+  readonly command: string;
+  readonly flags: Map<string, string | true>;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const rest = argv.filter((a) => a !== '--');
+  const command = rest[0];
+  if (!command || command === '--help' || command === '-h') throw new Error(USAGE);
+  const flags = new Map<string, string | true>();
+  for (let i = 1; i < rest.length; i++) {
+    const a = rest[i];
+    if (!a.startsWith('--')) throw new Error(`pig: unexpected argument '${a}'\n${USAGE}`);
+    const next = rest[i + 1];
+    if (next === undefined || next.startsWith('--')) flags.set(a.slice(2), true);
+    else {
+      flags.set(a.slice(2), next);
+      i++;
+    }
+  }
+  return { command, flags };
+}
+
+class Flags {
+  private readonly used = new Set<string>();
+  constructor(private readonly f: Map<string, string | true>) {}
+  num(name: string): number | undefined {
+    this.used.add(name);
+    const v = this.f.get(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (v === true || !Number.isFinite(n))
+      throw new Error(`pig: '--${name}' needs a number, got ${String(v)}`);
+    return n;
+  }
+  list(name: string): number[] | undefined {
+    this.used.add(name);
+    const v = this.f.get(name);
+    if (v === undefined) return undefined;
+    if (v === true) throw new Error(`pig: '--${name}' needs a comma-separated list`);
+    return v.split(',').map((s) => {
+      const n = Number(s);
+      if (s === '' || !Number.isFinite(n)) throw new Error(`pig: '--${name}' has a bad entry '${s}'`);
+      return n;
+    });
+  }
+  str(name: string): string | undefined {
+    this.used.add(name);
+    const v = this.f.get(name);
+    if (v === true) throw new Error(`pig: '--${name}' needs a value`);
+    return v;
+  }
+  bool(name: string): boolean {
+    this.used.add(name);
+    const v = this.f.get(name);
+    if (v !== undefined && v !== true) throw new Error(`pig: '--${name}' takes no value, got '${v}'`);
+    return v === true;
+  }
+  checkAllUsed(): void {
+    const unknown = [...this.f.keys()].filter((k) => !this.used.has(k));
+    if (unknown.length)
+      throw new Error(`pig: unknown option(s) ${unknown.map((k) => `--${k}`).join(', ')}\n${USAGE}`);
+  }
+}
+
+const log = (line: string) => console.log(line);
+
+/** 1, 5 and 15-minute load averages (the machine is shared: timings need them). */
+export function load(): string {
+  return loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
+}
+
+export async function runPigCommand(argv: readonly string[]): Promise<void> {
+  const { command, flags } = parseArgs(argv);
+  const f = new Flags(flags);
+  switch (command) {
+    case 'helmholtz':
+      return helmholtzCommand(f);
+    case 'klein-gordon':
+      return kleinGordonCommand(f);
+    case 'ablation':
+      return variantsCommand(f, 'ablation');
+    case 'sweep':
+      return variantsCommand(f, 'sweep');
+    default:
+      throw new Error(`pig: unknown command '${command}'\n${USAGE}`);
+  }
+}
+
+function helmholtzOptions(f: Flags): HelmholtzOptions {
+  const optimizer = f.str('optimizer') ?? 'lbfgs';
+  if (optimizer !== 'lbfgs' && optimizer !== 'adam')
+    throw new Error(`pig: '--optimizer' must be 'lbfgs' or 'adam', got '${optimizer}'`);
+  return {
+    optimizer,
+    iterations: f.num('iterations'),
+    roundIterations: f.num('round'),
+    lr: f.num('lr'),
+    gaussians: f.num('gaussians'),
+    sigma: f.num('sigma'),
+    points: f.num('points'),
+    boundaryPoints: f.num('boundary'),
+    learnMeans: !f.bool('fixed-means'),
+    timeBudgetSeconds: f.num('time-budget'),
+    log,
+  };
+}
+
+function summary(r: HelmholtzResult | KleinGordonResult) {
+  const at1000 = errorAt(r.records, 1000);
+  return {
+    model: r.model,
+    seed: r.seed,
+    relL2: r.relL2,
+    relL2At1000: at1000?.relL2 ?? null,
+    iterations: r.iterations,
+    trainSeconds: Number(r.trainSeconds.toFixed(1)),
+    trainCpuSeconds: Number(r.trainCpuSeconds.toFixed(1)),
+    secondsPerIteration: Number(r.secondsPerIteration.toFixed(4)),
+    cpuSecondsPerIteration: Number(r.cpuSecondsPerIteration.toFixed(4)),
+    parameters: r.parameters,
+    loss: r.loss,
+  };
+}
+
+async function helmholtzCommand(f: Flags): Promise<void> {
+  const out = f.str('out') ?? 'runs/pig-helmholtz';
+  const seeds = f.list('seeds') ?? [0];
+  const base = helmholtzOptions(f);
+  const noBaseline = f.bool('no-baseline');
+  const noPig = f.bool('no-pig');
+  const pinnIterations = f.num('pinn-iterations');
+  f.checkAllUsed();
+  await mkdir(out, { recursive: true });
+  const t0 = performance.now();
+  const runs: ReturnType<typeof summary>[] = [];
+  const figures: { name: string; title: string; caption?: string; svg: string }[] = [];
+  const curves: { name: string; points: { iteration: number; relL2: number }[] }[] = [];
+  const loadStart = load();
+  for (const seed of noPig ? [] : seeds) {
+    log(`== PIG seed ${seed}`);
+    const r = await runHelmholtz({
+      ...base,
+      seed,
+      model: 'pig',
+      modelDir: join(out, `pig-seed${seed}`, 'model'),
+    });
+    runs.push(summary(r));
+    log(JSON.stringify(summary(r)));
+    await writeSeed(out, `pig-seed${seed}`, r);
+    curves.push({ name: `PIG seed ${seed}`, points: r.records });
+    if (seed === seeds[0] && r.overlay) {
+      const overlay = r.overlay;
+      figures.push({
+        name: 'gaussians',
+        title: `PIG solution with its ${overlay.mu.length / 2} Gaussians (centres, 1σ ellipses)`,
+        caption: `seed ${seed}, relative L2 ${r.relL2.toExponential(2)}`,
+        svg: fieldFigure({ xs: r.axis, ys: r.axis, values: r.uPred, title: 'u (PIG)', overlay }),
+      });
+      const err = r.uPred.map((v, i) => v - r.uRef[i]);
+      figures.push({
+        name: 'error',
+        title: 'Pointwise error u_PIG − u_exact',
+        svg: fieldFigure({
+          xs: r.axis,
+          ys: r.axis,
+          values: err,
+          title: 'error',
+          scheme: 'blueorange',
+          symmetric: true,
+        }),
+      });
+    }
+  }
+  if (!noBaseline) {
+    log('== PINN baseline');
+    const r = await runHelmholtz({
+      ...base,
+      seed: seeds[0],
+      model: 'pinn',
+      modelDir: join(out, `pinn-seed${seeds[0]}`, 'model'),
+      iterations: pinnIterations ?? base.iterations,
+    });
+    runs.push(summary(r));
+    log(JSON.stringify(summary(r)));
+    await writeSeed(out, `pinn-seed${seeds[0]}`, r);
+    curves.push({ name: 'PINN', points: r.records });
+    figures.push({
+      name: 'pinn',
+      title: 'PINN baseline solution',
+      caption: `relative L2 ${r.relL2.toExponential(2)}`,
+      svg: fieldFigure({ xs: r.axis, ys: r.axis, values: r.uPred, title: 'u (PINN)' }),
+    });
+  }
+  figures.push({
+    name: 'curves',
+    title: 'Relative L2 error during training (101 × 101 grid)',
+    svg: await errorCurves(curves, 'Helmholtz: relative L2 vs iteration'),
+  });
+  const pigRuns = runs.filter((r) => r.model === 'pig');
+  const stats = meanStd(pigRuns.map((r) => r.relL2));
+  const metrics = {
+    problem: 'helmholtz',
+    runs,
+    pig: pigRuns.length ? { relL2Mean: stats.mean, relL2Std: stats.std, seeds: pigRuns.length } : null,
+    bounds: { relL2: 1e-4, relL2At1000: 1.2e-2 },
+    wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+    loadAverage: { start: loadStart, end: load() },
+    options: { ...base, log: undefined },
+    tfjs: tf.version.tfjs,
+    backend: tf.getBackend(),
+  };
+  await writeFile(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  await writeReport({
+    dir: out,
+    title: 'PIG — 2-D Helmholtz',
+    metrics: runs.flatMap((r) => [
+      [`${r.model} seed ${r.seed}: relative L2`, r.relL2.toExponential(3)],
+      [`${r.model} seed ${r.seed}: relative L2 at 1000 it`, r.relL2At1000?.toExponential(3) ?? 'n/a'],
+      [`${r.model} seed ${r.seed}: iterations / s per it`, `${r.iterations} / ${r.secondsPerIteration}`],
+    ]),
+    figures,
+    config: metrics.options,
+  });
+  log(JSON.stringify({ out, pig: metrics.pig, wallSeconds: metrics.wallSeconds, load: metrics.loadAverage }));
+}
+
+function meanStd(v: number[]): { mean: number; std: number } {
+  if (v.length === 0) return { mean: Number.NaN, std: Number.NaN };
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+  return { mean, std };
+}
+
+async function writeSeed(out: string, name: string, r: HelmholtzResult): Promise<void> {
+  const dir = join(out, name);
+  await mkdir(dir, { recursive: true });
+  const n = r.axis.length;
+  await saveArrays(dir, {
+    axis: { data: r.axis, shape: [n] },
+    u_pred: { data: r.uPred, shape: [n, n] },
+    u_ref: { data: r.uRef, shape: [n, n] },
+  });
+  await writeFile(join(dir, 'history.json'), `${JSON.stringify(r.records)}\n`);
+}
+
+async function kleinGordonCommand(f: Flags): Promise<void> {
+  const out = f.str('out') ?? 'runs/pig-klein-gordon';
+  const seed = f.num('seed') ?? 0;
+  const optimizer = f.str('optimizer') ?? 'adam';
+  if (optimizer !== 'lbfgs' && optimizer !== 'adam')
+    throw new Error(`pig: '--optimizer' must be 'lbfgs' or 'adam', got '${optimizer}'`);
+  const options = {
+    optimizer,
+    iterations: f.num('iterations'),
+    roundIterations: f.num('round'),
+    gaussians: f.num('gaussians'),
+    points: f.num('points'),
+    lr: f.num('lr'),
+    timeBudgetSeconds: f.num('time-budget'),
+    seed,
+    log,
+  } as const;
+  const baseline = f.bool('baseline');
+  f.checkAllUsed();
+  await mkdir(out, { recursive: true });
+  const t0 = performance.now();
+  const loadStart = load();
+  const runs: ReturnType<typeof summary>[] = [];
+  const figures: { name: string; title: string; caption?: string; svg: string }[] = [];
+  const curves: { name: string; points: { iteration: number; relL2: number }[] }[] = [];
+  for (const model of baseline ? (['pig', 'pinn'] as const) : (['pig'] as const)) {
+    log(`== ${model.toUpperCase()} seed ${seed}`);
+    const r = await runKleinGordon({
+      ...options,
+      model,
+      modelDir: join(out, `${model}-seed${seed}`, 'model'),
+    });
+    runs.push(summary(r));
+    log(JSON.stringify(summary(r)));
+    curves.push({ name: model.toUpperCase(), points: r.records });
+    const dir = join(out, `${model}-seed${seed}`);
+    const n = r.axis.length;
+    await saveArrays(dir, {
+      axis: { data: r.axis, shape: [n] },
+      u_pred_t10: { data: r.slicePred, shape: [n, n] },
+      u_ref_t10: { data: r.sliceRef, shape: [n, n] },
+    });
+    await writeFile(join(dir, 'history.json'), `${JSON.stringify(r.records)}\n`);
+    figures.push({
+      name: `${model}-t10`,
+      title: `${model.toUpperCase()} solution at t = 10${r.overlay ? ' with the Gaussians projected on (x, y)' : ''}`,
+      caption: `relative L2 over the 50³ grid ${r.relL2.toExponential(2)}`,
+      svg: fieldFigure({
+        xs: r.axis,
+        ys: r.axis,
+        values: r.slicePred,
+        title: `u(x, y, 10) (${model.toUpperCase()})`,
+        overlay: r.overlay ?? undefined,
+      }),
+    });
+  }
+  figures.push({
+    name: 'curves',
+    title: 'Relative L2 error during training (50³ grid)',
+    svg: await errorCurves(curves, 'Klein–Gordon: relative L2 vs iteration'),
+  });
+  const metrics = {
+    problem: 'klein-gordon',
+    runs,
+    bounds: { relL2: 5e-3 },
+    wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+    loadAverage: { start: loadStart, end: load() },
+    options: { ...options, log: undefined },
+    tfjs: tf.version.tfjs,
+    backend: tf.getBackend(),
+  };
+  await writeFile(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  await writeReport({
+    dir: out,
+    title: 'PIG — (2+1)-D Klein–Gordon',
+    metrics: runs.flatMap((r) => [
+      [`${r.model}: relative L2`, r.relL2.toExponential(3)],
+      [
+        `${r.model}: iterations / s per it (cpu s per it)`,
+        `${r.iterations} / ${r.secondsPerIteration} (${r.cpuSecondsPerIteration})`,
+      ],
+    ]),
+    figures,
+    config: metrics.options,
+  });
+  log(JSON.stringify({ out, runs, wallSeconds: metrics.wallSeconds, load: metrics.loadAverage }));
+}
+
+/** Helmholtz variants with one seed and one budget: learned vs fixed means, or G sweep. */
+async function variantsCommand(f: Flags, kind: 'ablation' | 'sweep'): Promise<void> {
+  const out = f.str('out') ?? `runs/pig-helmholtz-${kind}`;
+  const seed = f.num('seed') ?? 0;
+  const base = helmholtzOptions(f);
+  const sizes = f.list('sizes') ?? [100, 200, 400, 800];
+  f.checkAllUsed();
+  await mkdir(out, { recursive: true });
+  const loadStart = load();
+  const t0 = performance.now();
+  const variants: { name: string; options: HelmholtzOptions }[] =
+    kind === 'ablation'
+      ? [
+          { name: 'learned means', options: { ...base, learnMeans: true } },
+          { name: 'fixed means', options: { ...base, learnMeans: false } },
+        ]
+      : sizes.map((g) => ({ name: `G = ${g}`, options: { ...base, gaussians: g } }));
+  const rows: (ReturnType<typeof summary> & { variant: string })[] = [];
+  const curves: { name: string; points: { iteration: number; relL2: number }[] }[] = [];
+  for (const v of variants) {
+    log(`== ${v.name}`);
+    const r = await runHelmholtz({ ...v.options, seed, model: 'pig' });
+    rows.push({ variant: v.name, ...summary(r) });
+    log(JSON.stringify(rows.at(-1)));
+    curves.push({ name: v.name, points: r.records });
+  }
+  const figures = [
+    {
+      name: 'curves',
+      title: 'Relative L2 error during training',
+      svg: await errorCurves(curves, `Helmholtz ${kind}`),
+    },
+  ];
+  const metrics = {
+    problem: `helmholtz-${kind}`,
+    rows,
+    wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+    loadAverage: { start: loadStart, end: load() },
+    options: { ...base, log: undefined },
+  };
+  await writeFile(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  await writeReport({
+    dir: out,
+    title: `PIG — Helmholtz ${kind}`,
+    metrics: rows.map((r) => [
+      r.variant,
+      `relL2 ${r.relL2.toExponential(3)}, ${r.iterations} it, ${r.secondsPerIteration} s/it (cpu ${r.cpuSecondsPerIteration})`,
+    ]),
+    figures,
+    config: metrics.options,
+  });
+  log(JSON.stringify({ out, rows: rows.map((r) => [r.variant, r.relL2]) }));
+}

@@ -1,0 +1,159 @@
+/**
+ * The PIG papers' training schedules on a `Pinn`, with the relative L2 error tracked against an
+ * exact solution as training goes (for "error after 1,000 iterations" and the curves):
+ * - 'lbfgs': rounds of L-BFGS (strong Wolfe, core `Trainer`), the collocation points redrawn
+ *   uniformly before each round (the paper redraws every PyTorch `LBFGS.step`, 20 iterations);
+ * - 'adam': Adam with exponential decay, fresh points every step.
+ */
+import type { Points } from '@pinnate/geometry';
+import { type Pinn, relL2 } from '@pinnate/pinn';
+
+export type PigOptimizer = 'lbfgs' | 'adam';
+
+export interface ScheduleOptions {
+  /** Default 'lbfgs'. */
+  readonly optimizer?: PigOptimizer;
+  /** Total iterations: L-BFGS iterations (accepted steps) or Adam steps. */
+  readonly iterations: number;
+  /** L-BFGS iterations per round (fresh points before each), default 50. */
+  readonly roundIterations?: number;
+  /** L-BFGS history (default 50). */
+  readonly history?: number;
+  /** Adam learning rate (default 1e-2). */
+  readonly lr?: number;
+  /** Adam per-step decay factor (default 0.9995, the paper's ExponentialLR γ). */
+  readonly decay?: number;
+  /** Stop after this many seconds of training. */
+  readonly timeBudgetSeconds?: number;
+  /** Record the test error every this many iterations (Adam) / after every round (L-BFGS). */
+  readonly evalEvery?: number;
+  readonly seed?: number;
+  /** Print one line per record. */
+  readonly log?: (line: string) => void;
+}
+
+export interface ErrorRecord {
+  readonly iteration: number;
+  /** Wall-clock seconds since the start of training. */
+  readonly seconds: number;
+  /** CPU seconds of this process since the start (load-independent on a shared machine). */
+  readonly cpuSeconds: number;
+  readonly relL2: number;
+  readonly loss: number;
+}
+
+export interface ScheduleResult {
+  readonly iterations: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly records: ErrorRecord[];
+  readonly loss: number;
+}
+
+/** Error of the first field against `exact` at `test` points. */
+export function testError(pinn: Pinn, test: Points, exact: Float64Array): number {
+  const field = pinn.problem.fields[0];
+  return relL2(pinn.predict(test)[field], exact);
+}
+
+/**
+ * Trains `pinn` (built with `adaptiveSampling: { method: 'rad', k: 0, ... }` for L-BFGS rounds:
+ * RAD with k = 0 has a constant density, i.e. it is a uniform redraw from a fresh pool).
+ */
+export async function runSchedule(
+  pinn: Pinn,
+  test: Points,
+  exact: Float64Array,
+  o: ScheduleOptions,
+): Promise<ScheduleResult> {
+  const optimizer = o.optimizer ?? 'lbfgs';
+  if (!Number.isInteger(o.iterations) || o.iterations < 0)
+    throw new Error(`pig: 'iterations' must be an integer ≥ 0, got ${o.iterations}`);
+  const records: ErrorRecord[] = [];
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const seconds = () => (performance.now() - t0) / 1000;
+  const cpuSeconds = () => {
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1e6;
+  };
+  const over = () => o.timeBudgetSeconds !== undefined && seconds() > o.timeBudgetSeconds;
+  const record = (iteration: number, loss: number) => {
+    const r = {
+      iteration,
+      seconds: seconds(),
+      cpuSeconds: cpuSeconds(),
+      relL2: testError(pinn, test, exact),
+      loss,
+    };
+    records.push(r);
+    o.log?.(
+      `it ${iteration}  ${r.seconds.toFixed(1)} s (cpu ${r.cpuSeconds.toFixed(1)} s)  loss ${loss.toExponential(3)}  relL2 ${r.relL2.toExponential(3)}`,
+    );
+  };
+  let done = 0;
+  let loss = Number.NaN;
+  switch (optimizer) {
+    case 'lbfgs': {
+      const per = o.roundIterations ?? 50;
+      if (!Number.isInteger(per) || per <= 0)
+        throw new Error(`pig: 'roundIterations' must be a positive integer, got ${per}`);
+      while (done < o.iterations && !over()) {
+        if (done > 0) pinn.adaptSamples();
+        const trainer = pinn.trainerFor({
+          steps: 0,
+          lbfgs: { maxIter: Math.min(per, o.iterations - done), m: o.history ?? 50, gradTol: 1e-10 },
+          seed: o.seed ?? 0,
+          progress: 'none',
+        });
+        try {
+          const r = await trainer.fit();
+          // A round that cannot move (line search fails at once) still counts one iteration.
+          done += Math.max(1, r.lbfgsIterations);
+          loss = r.loss;
+        } finally {
+          trainer.dispose();
+        }
+        record(done, loss);
+      }
+      break;
+    }
+    case 'adam': {
+      const every = o.evalEvery ?? 500;
+      const decay = o.decay ?? 0.9995;
+      const trainer = pinn.trainerFor({
+        steps: o.iterations,
+        adam: { lr: { kind: 'exponential', lr: o.lr ?? 1e-2, decayRate: decay, decaySteps: 1 } },
+        seed: o.seed ?? 0,
+        progress: 'none',
+        callbacks: [
+          {
+            onStep: (info) => {
+              done = info.step;
+              loss = info.loss;
+              if (info.step % every === 0) record(info.step, info.loss);
+              return over() ? 'stop' : undefined;
+            },
+          },
+        ],
+      });
+      try {
+        await trainer.fit();
+      } finally {
+        trainer.dispose();
+      }
+      if (records.at(-1)?.iteration !== done) record(done, loss);
+      break;
+    }
+    default: {
+      const never: never = optimizer;
+      throw new Error(`pig: unknown optimizer '${String(never)}'`);
+    }
+  }
+  return { iterations: done, seconds: seconds(), cpuSeconds: cpuSeconds(), records, loss };
+}
+
+/** The error at the first record at or after `iteration` (undefined if training stopped before). */
+export function errorAt(records: readonly ErrorRecord[], iteration: number): ErrorRecord | undefined {
+  return records.find((r) => r.iteration >= iteration);
+}
