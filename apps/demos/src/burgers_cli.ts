@@ -1,13 +1,13 @@
 /**
- * pnpm --filter @pinnate/demos burgers -- --out runs/burgers [--nu 0.0031831] [--steps 1500]
- *   [--lbfgs 2500] [--seed 0] [--backend wasm] [--resume] [--time-budget 600]
+ * pnpm --filter @pinnate/demos burgers -- --out runs/burgers [--nu 0.0031831] [--steps 2000]
+ *   [--lbfgs 6000] [--lbfgs-rounds 12] [--threads 2] [--seed 0] [--backend wasm] [--resume] [--time-budget 600]
  */
 import type { BackendName } from '@pinnate/core';
-import { type BurgersOptions, DEFAULT_NU, runBurgers } from './burgers.ts';
+import { type BurgersOptions, BURGERS_DEFAULTS as D, DEFAULT_NU, runBurgers } from './burgers.ts';
 
-const USAGE = `usage: burgers [--nu ν=${DEFAULT_NU}] [--steps N=1500] [--lbfgs N=2500] [--lbfgs-rounds R=1] [--time-budget SECONDS]
+const USAGE = `usage: burgers [--nu ν=${DEFAULT_NU}] [--steps N=${D.steps}] [--lbfgs N=${D.lbfgsIter}] [--lbfgs-rounds R=${D.lbfgsRounds}] [--time-budget SECONDS]
                [--seed S=0] [--out DIR] [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--resume]
-               [--points N=2048] [--hidden 64,64,64,64] [--threads N=2]`;
+               [--points N=${D.points}] [--hidden 64,64,64,64] [--threads N=2] [--rwf MEAN,STD]`;
 
 export function parseBurgersArgs(argv: readonly string[]): BurgersOptions {
   const o: Record<string, unknown> = {};
@@ -42,6 +42,12 @@ export function parseBurgersArgs(argv: readonly string[]): BurgersOptions {
       case '--points':
         o.points = num(a, next());
         break;
+      case '--rwf': {
+        // mean,std of the log-scales (e.g. 1,0.1)
+        const [mean, std] = (next() ?? '').split(',').map((v) => num(a, v));
+        o.factorization = { mean, std: std ?? 0.1 };
+        break;
+      }
       case '--threads':
         o.threads = num(a, next());
         break;

@@ -6,13 +6,13 @@
  */
 import type { LossContext, ParallelTask, Shard } from '@pinnate/core';
 import type { Pinn } from '@pinnate/pinn';
-import { type BurgersOptions, burgersPinn } from './burgers.ts';
+import { BURGERS_DEFAULTS, type BurgersOptions, burgersPinn } from './burgers.ts';
 
 /** The shard-0 Pinn of this thread (the main thread reads it to predict after training). */
 export let mainShardPinn: Pinn | null = null;
 
 export function createTask(options: BurgersOptions, shard: Shard): ParallelTask {
-  const points = Math.round((options.points ?? 2048) / shard.count);
+  const points = Math.round((options.points ?? BURGERS_DEFAULTS.points) / shard.count);
   // A different seed per shard draws different points; parameters are the main thread's anyway.
   const pinn = burgersPinn({ ...options, points, seed: (options.seed ?? 0) + 7919 * shard.index });
   if (shard.index === 0) mainShardPinn = pinn;
@@ -22,7 +22,7 @@ export function createTask(options: BurgersOptions, shard: Shard): ParallelTask 
     if (radEvery <= 0) return;
     const due =
       (ctx.phase === 'adam' && ctx.step > 0 && ctx.step % radEvery === 0) ||
-      (ctx.phase === 'lbfgs' && ctx.step === 0 && (options.lbfgsRounds ?? 1) > 1);
+      (ctx.phase === 'lbfgs' && ctx.step === 0 && (options.lbfgsRounds ?? BURGERS_DEFAULTS.lbfgsRounds) > 1);
     const key = `${ctx.phase}:${ctx.step}`;
     // L-BFGS rounds each start at evaluation 0: a new round is any (lbfgs, 0) after other steps.
     if (due && key !== last) pinn.adaptSamples();

@@ -9,6 +9,9 @@ const r = await runBurgers({
   nu: 0.02,
   steps: 300,
   lbfgsIter: 300,
+  lbfgsRounds: 1,
+  // A network this small is bound by per-op overhead, which a second thread does not halve.
+  threads: 1,
   points: 1024,
   hidden: [32, 32, 32],
   radEvery: 150,

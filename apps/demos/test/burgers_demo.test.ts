@@ -20,6 +20,7 @@ describe('runBurgers (small)', () => {
       nu: 0.05,
       steps: 120,
       lbfgsIter: 60,
+      lbfgsRounds: 3,
       points: 512,
       hidden: [16, 16],
       radEvery: 60,
