@@ -7,8 +7,9 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { saveArrays } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
+import { FLOW_MIXING } from './flow_mixing.ts';
 import { type HelmholtzOptions, type HelmholtzResult, runHelmholtz } from './helmholtz.ts';
-import { type KleinGordonResult, runKleinGordon } from './klein_gordon.ts';
+import { KLEIN_GORDON, type KleinGordonResult, runSpaceTime } from './klein_gordon.ts';
 import { errorCurves, fieldFigure, writeReport } from './report.ts';
 import { errorAt } from './train.ts';
 
@@ -16,6 +17,7 @@ const USAGE = `usage: pig <command> [options]
 commands:
   helmholtz     PIG on 2-D Helmholtz, then the PINN baseline (--no-baseline to skip)
   klein-gordon  PIG on (2+1)-D Klein–Gordon (--baseline adds the PINN)
+  flow-mixing   PIG on (2+1)-D flow mixing (same options; --gaussians default 1000)
   ablation      Helmholtz: learned vs fixed means (same seed, same budget)
   sweep         Helmholtz: number of Gaussians (--sizes 100,200,400,800)
 options (helmholtz, ablation, sweep):
@@ -23,8 +25,8 @@ options (helmholtz, ablation, sweep):
   --optimizer lbfgs|adam  --lr 1e-2  --gaussians 800  --sigma 0.1  --points 10000
   --boundary 4000  --fixed-means  --pinn-iterations N (same)  --time-budget SECONDS
   --no-baseline  --no-pig  --sizes LIST (sweep)
-options (klein-gordon):
-  --out DIR (runs/pig-klein-gordon)  --seed S  --iterations N (3000)  --optimizer adam|lbfgs
+options (klein-gordon, flow-mixing):
+  --out DIR (runs/pig-<command>)  --seed S  --iterations N (3000)  --optimizer adam|lbfgs
   --gaussians 400  --points 4096  --lr 1e-2  --time-budget SECONDS  --baseline`;
 
 interface Args {
@@ -108,7 +110,9 @@ export async function runPigCommand(argv: readonly string[]): Promise<void> {
     case 'helmholtz':
       return helmholtzCommand(f);
     case 'klein-gordon':
-      return kleinGordonCommand(f);
+      return spaceTimeCommand(f, 'klein-gordon');
+    case 'flow-mixing':
+      return spaceTimeCommand(f, 'flow-mixing');
     case 'ablation':
       return variantsCommand(f, 'ablation');
     case 'sweep':
@@ -275,8 +279,9 @@ async function writeSeed(out: string, name: string, r: HelmholtzResult): Promise
   await writeFile(join(dir, 'history.json'), `${JSON.stringify(r.records)}\n`);
 }
 
-async function kleinGordonCommand(f: Flags): Promise<void> {
-  const out = f.str('out') ?? 'runs/pig-klein-gordon';
+async function spaceTimeCommand(f: Flags, name: 'klein-gordon' | 'flow-mixing'): Promise<void> {
+  const out = f.str('out') ?? `runs/pig-${name}`;
+  const kase = name === 'klein-gordon' ? KLEIN_GORDON : FLOW_MIXING;
   const seed = f.num('seed') ?? 0;
   const optimizer = f.str('optimizer') ?? 'adam';
   if (optimizer !== 'lbfgs' && optimizer !== 'adam')
@@ -302,7 +307,7 @@ async function kleinGordonCommand(f: Flags): Promise<void> {
   const curves: { name: string; points: { iteration: number; relL2: number }[] }[] = [];
   for (const model of baseline ? (['pig', 'pinn'] as const) : (['pig'] as const)) {
     log(`== ${model.toUpperCase()} seed ${seed}`);
-    const r = await runKleinGordon({
+    const r = await runSpaceTime(kase, {
       ...options,
       model,
       modelDir: join(out, `${model}-seed${seed}`, 'model'),
@@ -320,13 +325,13 @@ async function kleinGordonCommand(f: Flags): Promise<void> {
     await writeFile(join(dir, 'history.json'), `${JSON.stringify(r.records)}\n`);
     figures.push({
       name: `${model}-t10`,
-      title: `${model.toUpperCase()} solution at t = 10${r.overlay ? ' with the Gaussians projected on (x, y)' : ''}`,
+      title: `${model.toUpperCase()} solution at the final time${r.overlay ? ' with the Gaussians projected on (x, y)' : ''}`,
       caption: `relative L2 over the 50³ grid ${r.relL2.toExponential(2)}`,
       svg: fieldFigure({
         xs: r.axis,
         ys: r.axis,
         values: r.slicePred,
-        title: `u(x, y, 10) (${model.toUpperCase()})`,
+        title: `u(x, y, t_end) (${model.toUpperCase()})`,
         overlay: r.overlay ?? undefined,
       }),
     });
@@ -334,12 +339,12 @@ async function kleinGordonCommand(f: Flags): Promise<void> {
   figures.push({
     name: 'curves',
     title: 'Relative L2 error during training (50³ grid)',
-    svg: await errorCurves(curves, 'Klein–Gordon: relative L2 vs iteration'),
+    svg: await errorCurves(curves, `${name}: relative L2 vs iteration`),
   });
   const metrics = {
-    problem: 'klein-gordon',
+    problem: name,
     runs,
-    bounds: { relL2: 5e-3 },
+    bounds: { relL2: name === 'klein-gordon' ? 5e-3 : 1e-3 },
     wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
     loadAverage: { start: loadStart, end: load() },
     options: { ...options, log: undefined },
@@ -349,7 +354,7 @@ async function kleinGordonCommand(f: Flags): Promise<void> {
   await writeFile(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   await writeReport({
     dir: out,
-    title: 'PIG — (2+1)-D Klein–Gordon',
+    title: `PIG — (2+1)-D ${name}`,
     metrics: runs.flatMap((r) => [
       [`${r.model}: relative L2`, r.relL2.toExponential(3)],
       [

@@ -1,0 +1,136 @@
+/**
+ * The PIG demo commands at toy sizes: they train (the loss drops between L-BFGS rounds), are
+ * deterministic per seed, write metrics, arrays, the model and a report with the Gaussians, and
+ * reject bad arguments with the option's name.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend, loadModel } from '@pinnate/core';
+import { PIG_MODULES, Pig } from '@pinnate/pinn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPigCommand } from '../src/pig/commands.ts';
+import { FLOW_MIXING, flowMixingExact } from '../src/pig/flow_mixing.ts';
+import { runHelmholtz } from '../src/pig/helmholtz.ts';
+import { kleinGordonExact, runKleinGordon, runSpaceTime } from '../src/pig/klein_gordon.ts';
+
+const dirs: string[] = [];
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'pinnate-pig-'));
+  dirs.push(d);
+  return d;
+}
+
+describe('pig demos (toy sizes)', () => {
+  it('helmholtz: L-BFGS rounds lower the loss; same seed, same result', async () => {
+    const small = {
+      gaussians: 60,
+      sigma: 0.25,
+      points: 300,
+      boundaryPoints: 80,
+      iterations: 40,
+      roundIterations: 20,
+      testGrid: 21,
+    };
+    const a = await runHelmholtz({ ...small, seed: 3 });
+    expect(a.records.length).toBe(2);
+    // Toy size: far from converged (sin 4πy with 60 Gaussians), but the second round improves.
+    expect(a.records[1].loss).toBeLessThan(a.records[0].loss);
+    expect(Number.isFinite(a.relL2)).toBe(true);
+    expect(a.overlay?.mu.length).toBe(120);
+    const b = await runHelmholtz({ ...small, seed: 3 });
+    expect(b.relL2).toBe(a.relL2);
+  });
+
+  it('helmholtz command writes metrics, arrays, the model and the report', async () => {
+    const out = tmp();
+    await runPigCommand([
+      'helmholtz',
+      '--out',
+      out,
+      '--gaussians',
+      '40',
+      '--points',
+      '200',
+      '--boundary',
+      '40',
+      '--iterations',
+      '10',
+      '--round',
+      '10',
+      '--pinn-iterations',
+      '3',
+    ]);
+    const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(m.runs.map((r: { model: string }) => r.model)).toEqual(['pig', 'pinn']);
+    expect(Number.isFinite(m.runs[0].relL2)).toBe(true);
+    for (const f of [
+      'report.html',
+      'gaussians.svg',
+      'curves.svg',
+      'pig-seed0/u_pred.npy',
+      'pig-seed0/model/model.json',
+    ])
+      expect(existsSync(join(out, f)), f).toBe(true);
+    expect(readFileSync(join(out, 'gaussians.svg'), 'utf8').match(/<ellipse/g)?.length).toBe(40);
+    const { module } = await loadModel(join(out, 'pig-seed0', 'model'), PIG_MODULES);
+    expect(module).toBeInstanceOf(Pig);
+    for (const p of module.parameters()) p.variable.dispose();
+  });
+
+  it('klein-gordon runs with Adam and reports a finite error', async () => {
+    const r = await runKleinGordon({ gaussians: 30, points: 200, iterations: 20, testGrid: 8, seed: 1 });
+    expect(Number.isFinite(r.relL2)).toBe(true);
+    expect(r.iterations).toBe(20);
+  });
+
+  it('flow-mixing runs at toy size', async () => {
+    const r = await runSpaceTime(FLOW_MIXING, {
+      gaussians: 30,
+      points: 200,
+      iterations: 10,
+      testGrid: 8,
+      seed: 2,
+    });
+    expect(Number.isFinite(r.relL2)).toBe(true);
+  });
+
+  it('the exact solutions satisfy their PDEs (central differences)', () => {
+    const h = 1e-4;
+    const v = 0.385;
+    for (const [x, y, t] of [
+      [0.7, -1.3, 2.1],
+      [-3.1, 2.2, 0.4],
+    ]) {
+      const r = Math.hypot(x, y);
+      const vt = Math.tanh(r) / Math.cosh(r) ** 2;
+      const f = flowMixingExact;
+      const ut = (f(x, y, t + h) - f(x, y, t - h)) / (2 * h);
+      const ux = (f(x + h, y, t) - f(x - h, y, t)) / (2 * h);
+      const uy = (f(x, y + h, t) - f(x, y - h, t)) / (2 * h);
+      expect(Math.abs(ut - (vt / v) * (y / r) * ux + (vt / v) * (x / r) * uy)).toBeLessThan(1e-6);
+      const g = kleinGordonExact;
+      const [X, Y, T, H] = [x / 4, y / 4, 2.5 * t, 1e-3];
+      const u = g(X, Y, T);
+      const utt = (g(X, Y, T + H) - 2 * u + g(X, Y, T - H)) / H ** 2;
+      const lap = (g(X + H, Y, T) + g(X - H, Y, T) + g(X, Y + H, T) + g(X, Y - H, T) - 4 * u) / H ** 2;
+      expect(Math.abs(utt - lap + u * u - (u * u - 4 * u))).toBeLessThan(1e-4);
+    }
+  });
+
+  it('rejects unknown commands and bad options by name', async () => {
+    await expect(runPigCommand(['nope'])).rejects.toThrow(/unknown command 'nope'/);
+    await expect(runPigCommand(['helmholtz', '--iterations', 'x'])).rejects.toThrow(
+      /'--iterations' needs a number/,
+    );
+    await expect(runPigCommand(['helmholtz', '--bogus', '1'])).rejects.toThrow(/unknown option\(s\) --bogus/);
+    await expect(runPigCommand(['helmholtz', '--optimizer', 'sgd'])).rejects.toThrow(/'--optimizer'/);
+  });
+});
