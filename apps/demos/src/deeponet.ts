@@ -74,6 +74,12 @@ export interface DeepONetDemoOptions {
   readonly train?: number;
   readonly test?: number;
   readonly progress?: 'auto' | 'bar' | 'lines' | 'none';
+  /**
+   * Wall-clock cap on Adam in minutes (default none): training stops after the step that
+   * crosses it and the run is evaluated and written as usual (`stoppedBy: 'callback'`). For
+   * shared machines; the learning-rate schedule still assumes `steps`.
+   */
+  readonly minutes?: number;
 }
 
 const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
@@ -417,6 +423,10 @@ export async function runDeepONetDemo(options: DeepONetDemoOptions): Promise<Dee
       outputs: ['u'],
     });
   }
+  if (options.minutes !== undefined && !(options.minutes > 0)) {
+    throw new Error(`deeponet: 'minutes' must be a positive number, got ${options.minutes}`);
+  }
+  const capMs = options.minutes === undefined ? undefined : options.minutes * 60_000;
   const records: MetricsRecord[] = [];
   const tTrain = performance.now();
   const result = await trainDeepONet(model, train, {
@@ -438,6 +448,8 @@ export async function runDeepONetDemo(options: DeepONetDemoOptions): Promise<Dee
       callbacks: [
         {
           onStep: (s) => {
+            if (capMs !== undefined && s.phase === 'adam' && performance.now() - tTrain > capMs)
+              return 'stop';
             if (s.step % 100 === 0)
               records.push({
                 step: s.step,
@@ -497,6 +509,7 @@ export async function runDeepONetDemo(options: DeepONetDemoOptions): Promise<Dee
       bound: out.bound,
       meetsBound: out.relL2 <= out.bound,
       steps: out.steps,
+      stoppedBy: result.stoppedBy,
       lbfgsIterations: out.lbfgsIterations,
       msPerStep: out.msPerStep,
       examplesPerSecond: out.examplesPerSecond,
@@ -552,7 +565,7 @@ async function writeFigureArrays(run: RunDirectory, setup: CaseSetup, pred: Floa
   await run.saveArray('u_ref', { data: tr(test.s.subarray(0, n)), shape: [a.length, b.length] });
 }
 
-const USAGE = `usage: deeponet --case ${CASES.join('|')} [--net ${DARCY_NETS.join('|')} (darcy)] [--steps N] [--lbfgs N] [--lr LR] [--loss mse|relative] [--seed S=0] [--train N] [--test N] [--out DIR]
+const USAGE = `usage: deeponet --case ${CASES.join('|')} [--net ${DARCY_NETS.join('|')} (darcy)] [--steps N] [--minutes M] [--lbfgs N] [--lr LR] [--loss mse|relative] [--seed S=0] [--train N] [--test N] [--out DIR]
        deeponet --model DIR/model --predict in.npy --out out.npy`;
 
 function parseArgs(argv: readonly string[]) {
@@ -573,6 +586,7 @@ function parseArgs(argv: readonly string[]) {
   const known = [
     'case',
     'net',
+    'minutes',
     'steps',
     'lbfgs',
     'lr',
@@ -596,6 +610,7 @@ function parseArgs(argv: readonly string[]) {
   return {
     case: o.case,
     net: o.net as DarcyNet | undefined,
+    minutes: o.minutes === undefined ? undefined : Number(o.minutes),
     out: o.out,
     model: o.model,
     predict: o.predict,
@@ -627,6 +642,7 @@ if (isMain) {
       case: a.case as CaseName,
       out: a.out ?? `runs/deeponet-${a.case}`,
       ...(a.net !== undefined ? { net: a.net } : {}),
+      ...(a.minutes !== undefined ? { minutes: a.minutes } : {}),
       ...(a.seed !== undefined ? { seed: a.seed } : {}),
       ...(a.steps !== undefined ? { steps: a.steps } : {}),
       ...(a.lbfgs !== undefined ? { lbfgs: a.lbfgs } : {}),
