@@ -377,6 +377,38 @@ describe('PIG as a network', () => {
     pinn.dispose();
   });
 
+  it('checkpoints and resumes through the core Trainer', async () => {
+    const problem = new Problem({
+      domain: new Interval(-1, 1),
+      pde: { name: 'pde', expression: 'u_xx', forcing: '-pi^2*sin(pi*x)' },
+      conditions: [dirichlet({ value: 0, name: 'bc' })],
+    });
+    const make = () =>
+      new Pinn(problem, {
+        network: new Pig({ inSize: 1, gaussians: 12, sigma: 0.3 }, new Rng(5)),
+        points: { domain: 64, boundary: 2 },
+        seed: 5,
+      });
+    const dir = await mkdtemp(join(tmpdir(), 'pig-ckpt-'));
+    try {
+      const straight = make();
+      await straight.train({ steps: 6, adam: { lr: 1e-2 }, progress: 'none' });
+      const want = straight.model.parameters().map((p) => Array.from(p.variable.dataSync()));
+      const first = make();
+      await first.train({ steps: 3, adam: { lr: 1e-2 }, progress: 'none', checkpoint: { dir, every: 3 } });
+      const resumed = make();
+      const t = await resumed.resumeTrainer(dir, { steps: 6, adam: { lr: 1e-2 }, progress: 'none' });
+      await t.fit();
+      t.dispose();
+      resumed.model.parameters().forEach((p, i) => {
+        expect(Array.from(p.variable.dataSync()), p.name).toEqual(want[i]);
+      });
+      for (const p of [straight, first, resumed]) p.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('works with the 2-D Problem API (Laplacian from a PDE string)', () => {
     const problem = new Problem({
       domain: new Rectangle([-1, -1], [1, 1]),
