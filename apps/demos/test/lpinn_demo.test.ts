@@ -79,8 +79,7 @@ describe('runConvection (tiny budget)', () => {
   it('writes the table, results and figures; the LPINN beats the PINN at β = 20 even after 60 steps', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pinnate-lpinn-'));
     dirs.push(out);
-    const r = await runConvection({
-      betas: [20],
+    const recipe = {
       steps: 60,
       lbfgs: 0,
       lr: 1e-2,
@@ -89,9 +88,8 @@ describe('runConvection (tiny budget)', () => {
       hidden: [16, 16],
       hiddenX: [8],
       logEvery: 0,
-      plotBetas: [20],
-      out,
-    });
+    };
+    const r = await runConvection({ ...recipe, betas: [20], plotBetas: [20], out });
     const row = r.rows[0];
     expect(row.beta).toBe(20);
     const l = row.runs.lpinn?.relL2 ?? Number.NaN;
@@ -109,5 +107,9 @@ describe('runConvection (tiny budget)', () => {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     expect(readFileSync(join(out, 'error_vs_beta.svg'), 'utf8')).toMatch(/^<svg/);
+    // A second run into the same directory with the same recipe adds its β to the table.
+    const again = await runConvection({ ...recipe, betas: [5], models: ['lpinn'], plotBetas: [], out });
+    expect(again.rows.map((r) => r.beta)).toEqual([5, 20]);
+    expect(again.rows[1].runs.pinn?.relL2).toBe(p);
   });
 });

@@ -123,7 +123,10 @@ export function resolveRecipe(o: RecipeOptions) {
   > &
     Pick<RecipeOptions, 'hidden' | 'hiddenX'>;
   const out = { ...r } as Record<string, unknown>;
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  // Only recipe keys: callers pass wider option objects (betas, out, …).
+  for (const k of [...Object.keys(DEFAULT_RECIPE), 'hidden', 'hiddenX'] as (keyof RecipeOptions)[]) {
+    if (o[k] !== undefined) out[k] = o[k];
+  }
   const res = out as typeof r;
   const int = (v: number, name: string, min: number) => {
     if (!(Number.isInteger(v) && v >= min))

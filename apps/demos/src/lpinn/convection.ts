@@ -3,7 +3,7 @@
  * u0 = sin x, exact solution sin(x − βt). At each β, an LPINN and a same-size PINN (same
  * embedding, grid, loss form and budget) are trained and their relative L2 errors tabulated.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, PLOT_CONFIG, type TopLevelSpec } from '@pinnate/core';
@@ -85,7 +85,9 @@ export async function runConvection(options: ConvectionOptions = {}): Promise<Co
   const out = options.out;
   if (out) await mkdir(out, { recursive: true });
   const grid = evaluationGrid();
-  const rows: ConvectionRow[] = [];
+  // Rows of an earlier run into the same directory with the same recipe and ν are kept
+  // (β values run again replace theirs), so a sweep can be completed in pieces.
+  const rows: ConvectionRow[] = out ? await earlierRows(out, nu, recipe, betas) : [];
   for (const beta of betas) {
     const problem = { flux: { kind: 'convection' as const, speed: beta }, nu, initial: Math.sin };
     const reference = convectionExact(beta, nu, grid.x, grid.t);
@@ -184,9 +186,50 @@ export function loadAverage(): number[] {
   return loadavg().map((v) => Number(v.toFixed(2)));
 }
 
+async function earlierRows(
+  out: string,
+  nu: number,
+  recipe: ReturnType<typeof resolveRecipe>,
+  betas: readonly number[],
+): Promise<ConvectionRow[]> {
+  let text: string;
+  try {
+    text = await readFile(join(out, 'results.json'), 'utf8');
+  } catch {
+    return [];
+  }
+  const old = JSON.parse(text) as ConvectionResult;
+  // Everything that changes training must match; log frequency does not.
+  const keys = [
+    'steps',
+    'lr',
+    'lbfgs',
+    'nx',
+    'nt',
+    'icWeight',
+    'seed',
+    'hidden',
+    'hiddenX',
+    'hessianIterations',
+  ] as const;
+  const project = (r: Record<string, unknown>) => JSON.stringify(keys.map((k) => r[k] ?? null));
+  if (old.nu !== nu || project(old.recipe) !== project(recipe)) return [];
+  const kept = old.rows.filter((r) => !betas.includes(r.beta));
+  if (kept.length)
+    console.log(`keeping β = ${kept.map((r) => r.beta).join(', ')} from ${join(out, 'results.json')}`);
+  return kept;
+}
+
 async function writeResults(out: string, r: ConvectionResult): Promise<void> {
   await writeFile(join(out, 'results.json'), `${JSON.stringify(r, null, 2)}\n`);
   await writeFile(join(out, 'report.md'), convectionMarkdown(r));
+}
+
+function sumTrain(r: ConvectionResult): number {
+  return r.rows.reduce(
+    (acc, row) => acc + Object.values(row.runs).reduce((a, run) => a + (run?.trainSeconds ?? 0), 0),
+    0,
+  );
 }
 
 const fmt = (v: number | undefined) => (v === undefined ? '–' : v.toExponential(2));
@@ -196,7 +239,8 @@ export function convectionMarkdown(r: ConvectionResult): string {
     `# LPINN vs PINN, convection u_t + β u_x = ${r.nu > 0 ? `${r.nu} u_xx` : '0'}, u0 = sin x`,
     '',
     `Backend ${r.backend}; ${r.recipe.steps} Adam + ≤ ${r.recipe.lbfgs} L-BFGS per model on a ${r.recipe.nx} × ${r.recipe.nt} grid; ` +
-      `wall ${(r.wallSeconds / 60).toFixed(1)} min; load average at the end ${r.loadAverage.join(' ')}.`,
+      `wall ${(r.wallSeconds / 60).toFixed(1)} min for the β run last; ` +
+      `training time summed over the table's models ${(sumTrain(r) / 60).toFixed(1)} min; load average at the end ${r.loadAverage.join(' ')}.`,
     '',
     '| β | LPINN rel. L2 | PINN rel. L2 | LPINN paper metric | PINN paper metric | LPINN s | PINN s | LPINN ms/step | PINN ms/step | LPINN λmax | PINN λmax |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
