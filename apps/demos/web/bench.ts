@@ -43,7 +43,7 @@ if (!existsSync(CHROMIUM)) {
   const browser = await launchChromium();
   for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu']) {
     // A warm-up step, then `steps` timed steps with no redraws (the page's charts cost more than a step).
-    const { page } = await runOnPage(browser, base, backend, 1, `&points=${points}`, 0);
+    const { page } = await runOnPage(browser, base, backend, 1, `&points=${points}`);
     const result = await page.evaluate(
       async (n: number) =>
         (

@@ -71,14 +71,13 @@ export interface RunResult {
 }
 
 /** Open the page on `backend` and train `steps` steps; returns the page (caller closes) and the result. */
-// biome-ignore lint/suspicious/noExplicitAny: playwright-core Browser/Page
 export async function runOnPage(
+  // biome-ignore lint/suspicious/noExplicitAny: playwright-core Browser/Page
   browser: any,
   base: string,
   backend: string,
   steps: number,
   query = '',
-  redrawEvery?: number,
 ) {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   const problems: string[] = [];
