@@ -72,6 +72,11 @@ export function lagrangianResiduals(
 }
 
 export interface LpinnOptions extends TransportSolverOptions {
+  /**
+   * Start from X = x0 (zero output layer of the characteristic branch). Default: on when
+   * ν > 0, where the state residual divides by X_x0³; off for pure convection.
+   */
+  readonly identityInit?: boolean;
   /** Labels per time used by `predict` before interpolating (default max(512, 2·x.length)). */
   readonly predictLabels?: number;
 }
@@ -94,6 +99,7 @@ export class Lpinn extends TransportSolver {
         hidden: options.hidden,
         hiddenX: options.hiddenX,
         activation: options.activation,
+        identityInit: options.identityInit ?? this.problem.nu > 0,
       },
       new Rng(this.options.seed),
     );

@@ -2,6 +2,7 @@
  * Networks on the periodic embedding (cos x, sin x, t): exact 2π-periodicity in x for the
  * Lagrangian two-branch model and for the same-size Eulerian baseline.
  */
+
 import {
   type ActivationName,
   type Jet,
@@ -15,6 +16,7 @@ import {
   type Rng,
   Sequential,
 } from '@pinnate/core';
+import * as tf from '@tensorflow/tfjs';
 
 /** Width 50 as in the paper; depth 4 for the state, 2 for the characteristics. */
 export const DEFAULT_HIDDEN: readonly number[] = [50, 50, 50, 50];
@@ -29,6 +31,12 @@ export interface LpinnNetworkConfig {
   readonly hiddenX?: readonly number[];
   /** Default 'tanh'. */
   readonly activation?: ActivationName;
+  /**
+   * Zero the characteristic branch's output layer, so N = 0 and X = x0 at initialisation
+   * (default false). With diffusion the state residual divides by X_x0³, and a random start
+   * can put X_x0 near 0 somewhere on the grid.
+   */
+  readonly identityInit?: boolean;
 }
 
 /**
@@ -50,11 +58,16 @@ export class LpinnNetwork implements Module {
     const hidden = config.hidden ?? DEFAULT_HIDDEN;
     const hiddenX = config.hiddenX ?? DEFAULT_HIDDEN_X;
     const activation = config.activation ?? 'tanh';
-    this.cfg = { period, hidden, hiddenX, activation };
+    const identityInit = config.identityInit ?? false;
+    this.cfg = { period, hidden, hiddenX, activation, identityInit };
     this.embedding = new PeriodicEmbedding({ periods: [period, null] });
     const e = this.embedding.outSize;
     this.xBranch = new Mlp({ sizes: [e, ...hiddenX, 1], activation }, rng.split());
     this.uBranch = new Mlp({ sizes: [e, ...hidden, 1], activation }, rng.split());
+    if (identityInit) {
+      const last = this.xBranch.layers[this.xBranch.layers.length - 1];
+      tf.tidy(() => last.w.assign(tf.zerosLike(last.w)));
+    }
   }
 
   /** Both branch jets from one embedding pass: each [N, 1] per stream. */
