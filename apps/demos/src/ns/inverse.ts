@@ -37,7 +37,7 @@ export interface InverseOptions extends NsCommonOptions {
   readonly observations?: number;
   /** Relative Gaussian noise on the samples: σ = noise · std(field) (default 0: clean). */
   readonly noise?: number;
-  /** Adam steps (default 2000). */
+  /** Adam steps (default 100; L-BFGS does most of the work). */
   readonly steps?: number;
   /** L-BFGS iterations (default 2000). */
   readonly lbfgsIter?: number;
@@ -45,7 +45,7 @@ export interface InverseOptions extends NsCommonOptions {
   readonly lr?: number;
   /** Hidden widths (default [50, 50, 50, 50]). */
   readonly hidden?: readonly number[];
-  /** Collocation points (default 2000, Sobol). */
+  /** Collocation points (default 1000, Sobol). */
   readonly points?: number;
   /** Evaluation grid points per side (default 101). */
   readonly grid?: number;
@@ -149,7 +149,7 @@ export function inversePinn(o: InverseOptions = {}): {
   });
   const pinn = new Pinn(problem, {
     hidden: o.hidden ?? [50, 50, 50, 50],
-    points: { domain: o.points ?? 2000 },
+    points: { domain: o.points ?? 1000 },
     seed,
     sampler: 'sobol',
   });
@@ -166,7 +166,7 @@ export async function runInverse(o: InverseOptions = {}): Promise<InverseResult>
   const { pinn, obs } = inversePinn(o);
   try {
     const tr = await trainNs(pinn, {
-      steps: o.steps ?? 2000,
+      steps: o.steps ?? 100,
       lbfgsIter: o.lbfgsIter ?? 2000,
       lr: o.lr ?? 2e-3,
       seed,

@@ -33,15 +33,15 @@ export interface TaylorGreenOptions extends NsCommonOptions {
   readonly re?: number;
   /** Final time (default 1). */
   readonly tEnd?: number;
-  /** Adam steps (default 2000). */
+  /** Adam steps (default 100; L-BFGS does most of the work). */
   readonly steps?: number;
-  /** L-BFGS iterations (default 1000). */
+  /** L-BFGS iterations (default 500). */
   readonly lbfgsIter?: number;
   /** Initial Adam learning rate (default 2e-3). */
   readonly lr?: number;
   /** Hidden widths (default [50, 50, 50, 50]). */
   readonly hidden?: readonly number[];
-  /** Collocation points in space-time (default 2000, Sobol). */
+  /** Collocation points in space-time (default 1000, Sobol). */
   readonly points?: number;
   /** Harmonics of the periodic embedding (default 1). */
   readonly harmonics?: number;
@@ -101,7 +101,7 @@ export function taylorGreenPinn(o: TaylorGreenOptions = {}): Pinn {
   });
   return new Pinn(problem, {
     network,
-    points: { domain: o.points ?? 2000 },
+    points: { domain: o.points ?? 1000 },
     seed: o.seed ?? 0,
     sampler: 'sobol',
     transforms: [
@@ -121,8 +121,8 @@ export async function runTaylorGreen(o: TaylorGreenOptions = {}): Promise<Taylor
   const pinn = taylorGreenPinn(o);
   try {
     const tr = await trainNs(pinn, {
-      steps: o.steps ?? 2000,
-      lbfgsIter: o.lbfgsIter ?? 1000,
+      steps: o.steps ?? 100,
+      lbfgsIter: o.lbfgsIter ?? 500,
       lr: o.lr ?? 2e-3,
       seed,
       timeBudgetSeconds: o.timeBudgetSeconds,
