@@ -118,7 +118,7 @@ describe('lagrangianResiduals', () => {
       };
     });
     const get = (k: keyof (typeof fields)[0], scale = 1) => col(fields.map((f) => f[k] * scale));
-    const run = (nuUsed: number, uTScale = 1) =>
+    const run = (nuUsed: number, uTScale = 1, form: 'divided' | 'cleared' = 'divided') =>
       tf.tidy(() => {
         const r = lagrangianResiduals(
           {
@@ -131,6 +131,7 @@ describe('lagrangianResiduals', () => {
             uX0X0: get('uX0X0'),
           },
           { flux: { kind: 'burgers' }, nu: nuUsed },
+          form,
         );
         return { rx: tf.max(tf.abs(r.rx)).dataSync()[0], ru: tf.max(tf.abs(r.ru)).dataSync()[0] };
       });
@@ -141,6 +142,9 @@ describe('lagrangianResiduals', () => {
     expect(exact.ru / scaleU).toBeLessThan(1e-4);
     expect(run(2 * nu).ru / scaleU).toBeGreaterThan(0.1);
     expect(run(nu, 1.1).ru / scaleU).toBeGreaterThan(0.05);
+    // The cleared form (× X_x0³) has the same zeros.
+    expect(run(nu, 1, 'cleared').ru / scaleU).toBeLessThan(1e-4);
+    expect(run(nu, 1.1, 'cleared').ru / scaleU).toBeGreaterThan(1e-3);
   });
 
   it('convection: r_x = X_t − β, r_u = u_t when ν = 0', () => {

@@ -46,6 +46,12 @@ export interface LagrangianFields {
 export function lagrangianResiduals(
   d: LagrangianFields,
   problem: { readonly flux: Flux; readonly nu?: number },
+  /**
+   * 'divided' (default): r_u = u_t − ν w_xx as written. 'cleared': the same equation
+   * multiplied by X_x0³, r_u = X_x0³ u_t − ν (u_x0x0 X_x0 − u_x0 X_x0x0) — no division, so a
+   * map that passes near X_x0 = 0 during training cannot blow the loss up.
+   */
+  form: 'divided' | 'cleared' = 'divided',
 ): { rx: tf.Tensor; ru: tf.Tensor } {
   const flux = problem.flux;
   const nu = problem.nu ?? 0;
@@ -67,6 +73,11 @@ export function lagrangianResiduals(
   if (!d.xX0 || !d.xX0X0 || !d.uX0 || !d.uX0X0) {
     throw new Error('lagrangianResiduals: ν > 0 needs xX0, xX0X0, uX0 and uX0X0');
   }
+  if (form === 'cleared') {
+    const cube = tf.mul(tf.square(d.xX0), d.xX0);
+    const num = tf.sub(tf.mul(d.uX0X0, d.xX0), tf.mul(d.uX0, d.xX0X0));
+    return { rx, ru: tf.sub(tf.mul(cube, d.uT), tf.mul(num, nu)) };
+  }
   const { wXX } = eulerianDerivatives({ uX0: d.uX0, uX0X0: d.uX0X0, xX0: d.xX0, xX0X0: d.xX0X0 });
   return { rx, ru: tf.sub(d.uT, tf.mul(wXX as tf.Tensor, nu)) };
 }
@@ -77,6 +88,11 @@ export interface LpinnOptions extends TransportSolverOptions {
    * ν > 0, where the state residual divides by X_x0³; off for pure convection.
    */
   readonly identityInit?: boolean;
+  /**
+   * State residual with ν > 0: 'divided' u_t − ν w_xx, or 'cleared' (default) the same times
+   * X_x0³, which has no division (see `lagrangianResiduals`).
+   */
+  readonly residualForm?: 'divided' | 'cleared';
   /** Labels per time used by `predict` before interpolating (default max(512, 2·x.length)). */
   readonly predictLabels?: number;
 }
@@ -85,6 +101,7 @@ export class Lpinn extends TransportSolver {
   readonly model: LpinnNetwork;
   private readonly plan: JetPlan;
   private readonly predictLabels: number | undefined;
+  private readonly residualForm: 'divided' | 'cleared';
 
   constructor(problem: TransportProblem, options: LpinnOptions = {}) {
     super(problem, options, OP);
@@ -93,6 +110,12 @@ export class Lpinn extends TransportSolver {
       throw new Error(`${OP}: 'predictLabels' must be an integer ≥ 2, got ${pl}`);
     }
     this.predictLabels = pl;
+    this.residualForm = options.residualForm ?? 'cleared';
+    if (this.residualForm !== 'divided' && this.residualForm !== 'cleared') {
+      throw new Error(
+        `${OP}: 'residualForm' must be 'divided' or 'cleared', got ${String(options.residualForm)}`,
+      );
+    }
     this.model = new LpinnNetwork(
       {
         period: this.problem.period,
@@ -131,6 +154,7 @@ export class Lpinn extends TransportSolver {
         uX0X0: diffusive ? u.dense('00') : undefined,
       },
       this.problem,
+      this.residualForm,
     );
     const ic = tf.sub(tf.slice(u.value, [0, 0], [this.options.nx, 1]), this.u0);
     return { rx, ru, ic };
