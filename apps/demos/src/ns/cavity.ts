@@ -37,15 +37,15 @@ import { ghiaTable } from './ghia.ts';
 export interface CavityOptions extends NsCommonOptions {
   /** Reynolds number, 100 (default) or 400: the columns Ghia et al. tabulate and the demo compares with. */
   readonly re?: number;
-  /** Adam steps (default 3000). */
+  /** Adam steps (default 100). */
   readonly steps?: number;
-  /** L-BFGS iterations (default 3000). */
+  /** L-BFGS iterations (default 5000). */
   readonly lbfgsIter?: number;
   /** Initial Adam learning rate (default 2e-3). */
   readonly lr?: number;
   /** Hidden widths (default [50, 50, 50, 50]). */
   readonly hidden?: readonly number[];
-  /** Collocation points (default 3000, Sobol). */
+  /** Collocation points (default 1000, Sobol). */
   readonly points?: number;
   /** Even exponent m of the regularised lid u_lid = (1 − (2x − 1)^m)² (default 16). */
   readonly lidPower?: number;
@@ -115,7 +115,7 @@ export function cavityPinn(o: CavityOptions = {}): Pinn {
   const distance = '16*x*(1-x)*y*(1-y)';
   return new Pinn(problem, {
     hidden: o.hidden ?? [50, 50, 50, 50],
-    points: { domain: o.points ?? 3000 },
+    points: { domain: o.points ?? 1000 },
     seed: o.seed ?? 0,
     sampler: 'sobol',
     // The particular field is the curl of ψ_p = u_lid(x)·y²(y − 1): divergence-free, u_p = u_lid
@@ -159,8 +159,8 @@ export async function runCavity(o: CavityOptions = {}): Promise<CavityResult> {
   const pinn = cavityPinn(o);
   try {
     const tr = await trainNs(pinn, {
-      steps: o.steps ?? 3000,
-      lbfgsIter: o.lbfgsIter ?? 3000,
+      steps: o.steps ?? 100,
+      lbfgsIter: o.lbfgsIter ?? 5000,
       lr: o.lr ?? 2e-3,
       seed,
       timeBudgetSeconds: o.timeBudgetSeconds,
