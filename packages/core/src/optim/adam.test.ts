@@ -190,6 +190,14 @@ describe.each(NODE_BACKENDS)('AdamOptimizer on %s', (backend) => {
     tf.dispose([g, ...single, ...params]);
   });
 
+  it('construction then dispose leaves no tensors behind', () => {
+    const params = makeParams();
+    const before = tf.memory().numTensors;
+    new AdamOptimizer(params, { lr: 0.01 }).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(params);
+  });
+
   it('rejects bad arguments with messages naming them', async () => {
     const params = makeParams();
     expect(() => new AdamOptimizer(params, { lr: 0 })).toThrow(/'lr' must be a finite number > 0, got 0/);

@@ -118,8 +118,9 @@ export class AdamOptimizer {
     this.clipValue = clipValue;
     this.sizes = params.map((p) => p.size);
     this.total = this.sizes.reduce((a, b) => a + b, 0);
-    this.m = tf.variable(tf.zeros([this.total]), false);
-    this.v = tf.variable(tf.zeros([this.total]), false);
+    // tidy frees the zeros: a variable keeps its own reference to the data.
+    this.m = tf.tidy(() => tf.variable(tf.zeros([this.total]), false));
+    this.v = tf.tidy(() => tf.variable(tf.zeros([this.total]), false));
     this.consts = tf.tidy(() =>
       [beta1, 1 - beta1, beta2, 1 - beta2, epsilon].map((c) => tf.keep(tf.scalar(c))),
     );
