@@ -21,6 +21,7 @@ export {
 } from './expr.ts';
 export * from './lpinn/index.ts';
 export { type CoefficientVariable, distanceExpression, type OutputTransform, PinnModel } from './model.ts';
+export * from './pig/index.ts';
 export { Pinn, type PinnOptions } from './pinn.ts';
 export {
   type Condition,
@@ -45,4 +46,3 @@ export {
   type Value,
   type Where,
 } from './problem.ts';
-export * from './pig/index.ts';

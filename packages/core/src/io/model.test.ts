@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../test/setup-backend.ts';
 import { FourierFeatures } from '../nn/embeddings.ts';
 import { Mlp } from '../nn/mlp.ts';
-import { apply } from '../nn/module.ts';
+import { apply, disposeModule } from '../nn/module.ts';
 import { Sequential } from '../nn/sequential.ts';
 import { Rng } from '../rng.ts';
 import { loadModel, saveModel } from './model.ts';
@@ -33,6 +33,17 @@ describe('model save/load', () => {
     const npz = await readNpzFile(join(dir, 'm', 'params.npz'));
     expect([...npz.keys()]).toEqual(model.parameters().map((p) => p.name));
     expect(npz.get('1.layers.0.w')!.shape).toEqual([6, 8]);
+  });
+
+  it('building then disposing a model leaves no tensors (Dense with RWF, Fourier features)', () => {
+    const before = tf.memory().numTensors;
+    const rng = new Rng(1);
+    const model = new Sequential([
+      new FourierFeatures({ inSize: 2, features: 8, sigma: 1 }, rng.split()),
+      new Mlp({ sizes: [16, 8, 1], factorization: { mean: 1, std: 0.1 } }, rng.split()),
+    ]);
+    disposeModule(model);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('refuses wrong formats, versions and shapes with clear errors', async () => {

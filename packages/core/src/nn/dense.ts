@@ -50,12 +50,13 @@ export class Dense implements Module {
       for (let i = 0; i < this.inSize; i++) {
         for (let j = 0; j < this.outSize; j++) w0[i * this.outSize + j] /= Math.exp(s[j]);
       }
-      this.s = tf.variable(tf.tensor2d(s, [1, this.outSize]));
+      this.s = tf.tidy(() => tf.variable(tf.tensor2d(s, [1, this.outSize])));
     } else {
       this.s = null;
     }
-    this.w = tf.variable(tf.tensor2d(w0, [this.inSize, this.outSize]));
-    this.b = this.cfg.bias ? tf.variable(tf.zeros([1, this.outSize])) : null;
+    // tidy frees the initial tensors: a variable keeps its own reference to the data.
+    this.w = tf.tidy(() => tf.variable(tf.tensor2d(w0, [this.inSize, this.outSize])));
+    this.b = this.cfg.bias ? tf.tidy(() => tf.variable(tf.zeros([1, this.outSize]))) : null;
   }
 
   /** The effective weight matrix [in, out]. */

@@ -33,7 +33,7 @@ export class FourierFeatures implements Module {
     this.outSize = 2 * m;
     const b = new Float32Array(this.inSize * m);
     for (let i = 0; i < b.length; i++) b[i] = sigma * rng.normal();
-    this.b = tf.variable(tf.tensor2d(b, [this.inSize, m]), this.cfg.trainable ?? false);
+    this.b = tf.tidy(() => tf.variable(tf.tensor2d(b, [this.inSize, m]), this.cfg.trainable ?? false));
   }
 
   parameters(): NamedVariable[] {
