@@ -3,7 +3,7 @@
  *
  *   tsx src/ns/cli.ts kovasznay --out runs/ns-kovasznay [--re 20] [--seed 0] [--steps N] [--lbfgs N]
  *     [--time-budget SECONDS] [--points N] [--hidden 50,50,50,50] [--lr 2e-3] [--backend wasm]
- *   case-specific: kovasznay --soft | cavity --lid-power 16 | taylor-green --harmonics 1
+ *   case-specific: kovasznay --soft | cavity --lid-power 8 | taylor-green --harmonics 1
  *     --t-end 1 | inverse --unknowns nu|lambda --observations 400 --noise 0 --nu-init 0.1
  *
  * Prints a JSON summary; writes metrics.json, arrays/*.npy, figures/ and report.html into --out.
@@ -21,7 +21,7 @@ const USAGE = `usage: ns <${NS_CASES.join('|')}> [--out DIR] [--re RE] [--seed S
           [--time-budget SECONDS] [--points N] [--hidden 50,50,50,50] [--lr LR] [--grid N]
           [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--quiet]
   kovasznay:     [--soft]                       (soft Dirichlet terms instead of hard constraints)
-  cavity:        [--lid-power M=16]             (regularised lid u = 1 - (2x-1)^M; --re 100 or 400)
+  cavity:        [--lid-power M=8]              (regularised lid u = 1 - (2x-1)^M; --re 100 or 400)
   taylor-green:  [--harmonics K=1] [--t-end T=1] [--times N=11]
   inverse:       [--unknowns nu|lambda] [--observations N=400] [--noise SIGMA=0] [--nu-init 0.1]`;
 

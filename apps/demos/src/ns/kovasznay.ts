@@ -35,15 +35,15 @@ export const KOVASZNAY_BOX = { x: [-0.5, 1], y: [-0.5, 1.5] } as const;
 export interface KovasznayOptions extends NsCommonOptions {
   /** Reynolds number (default 20). */
   readonly re?: number;
-  /** Adam steps (default 200: on this problem Adam barely moves the loss; L-BFGS does the work). */
+  /** Adam steps (default 300: on this problem Adam barely moves the loss; L-BFGS does the work). */
   readonly steps?: number;
-  /** L-BFGS iterations (default 2500). */
+  /** L-BFGS iterations (default 4000). */
   readonly lbfgsIter?: number;
-  /** Initial Adam learning rate (default 2e-3). */
+  /** Initial Adam learning rate (default 5e-3). */
   readonly lr?: number;
   /** Hidden widths (default [50, 50, 50, 50]). */
   readonly hidden?: readonly number[];
-  /** Collocation points (default 1000, Sobol). */
+  /** Collocation points (default 2000, Sobol). */
   readonly points?: number;
   /** Hard Dirichlet constraints on u, v (default true); false: soft terms with `points.boundary` = 400. */
   readonly hard?: boolean;
@@ -138,7 +138,7 @@ export function kovasznayPinn(o: KovasznayOptions = {}): Pinn {
     : [];
   return new Pinn(problem, {
     hidden: o.hidden ?? [50, 50, 50, 50],
-    points: { domain: o.points ?? 1000, boundary: 400 },
+    points: { domain: o.points ?? 2000, boundary: 400 },
     seed: o.seed ?? 0,
     sampler: 'sobol',
     transforms,
@@ -155,9 +155,9 @@ export async function runKovasznay(o: KovasznayOptions = {}): Promise<KovasznayR
   const pinn = kovasznayPinn(o);
   try {
     const tr = await trainNs(pinn, {
-      steps: o.steps ?? 200,
-      lbfgsIter: o.lbfgsIter ?? 2500,
-      lr: o.lr ?? 2e-3,
+      steps: o.steps ?? 300,
+      lbfgsIter: o.lbfgsIter ?? 4000,
+      lr: o.lr ?? 5e-3,
       seed,
       timeBudgetSeconds: o.timeBudgetSeconds,
       progress: o.progress,
