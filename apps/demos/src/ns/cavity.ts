@@ -159,15 +159,7 @@ export async function runCavity(o: CavityOptions = {}): Promise<CavityResult> {
   const backend = await setupBackend(o.backend);
   const pinn = cavityPinn(o);
   try {
-    const tr = await trainNs(pinn, {
-      steps: o.steps ?? 100,
-      lbfgsIter: o.lbfgsIter ?? 5000,
-      lr: o.lr ?? 2e-3,
-      seed,
-      timeBudgetSeconds: o.timeBudgetSeconds,
-      progress: o.progress,
-      logEvery: o.logEvery,
-    });
+    const tr = await trainNs(pinn, o, { steps: 100, lbfgsIter: 5000, lr: 2e-3 });
     const table = ghiaTable(re);
     const line = (coords: readonly number[], fixed: number, along: 'x' | 'y') => {
       const data = new Float64Array(coords.length * 2);

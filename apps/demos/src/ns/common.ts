@@ -116,20 +116,24 @@ export const LBFGS_ROUND = 100;
  */
 export async function trainNs(
   pinn: Pinn,
-  o: {
-    readonly steps: number;
-    readonly lbfgsIter: number;
-    readonly lr: number;
-    readonly seed: number;
-    readonly timeBudgetSeconds?: number;
-    readonly progress?: NsCommonOptions['progress'];
-    readonly logEvery?: number;
-    readonly recordEvery?: number;
-    readonly params?: boolean;
-  },
+  options: NsCommonOptions,
+  /** The case's defaults for what `options` leaves unset. */
+  defaults: { readonly steps: number; readonly lbfgsIter: number; readonly lr: number },
+  /** Record trainable coefficients in the metrics (inverse problems). */
+  extra: { readonly params?: boolean } = {},
 ): Promise<TrainOutcome> {
+  const o = {
+    steps: options.steps ?? defaults.steps,
+    lbfgsIter: options.lbfgsIter ?? defaults.lbfgsIter,
+    lr: options.lr ?? defaults.lr,
+    seed: options.seed ?? 0,
+    timeBudgetSeconds: options.timeBudgetSeconds,
+    progress: options.progress,
+    logEvery: options.logEvery,
+    params: extra.params,
+  };
   const records: MetricsRecord[] = [];
-  const every = o.recordEvery ?? 50;
+  const every = 50; // metrics record interval (Adam steps)
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
   const budget = o.timeBudgetSeconds;

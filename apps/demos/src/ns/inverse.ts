@@ -165,16 +165,7 @@ export async function runInverse(o: InverseOptions = {}): Promise<InverseResult>
   const backend = await setupBackend(o.backend);
   const { pinn, obs } = inversePinn(o);
   try {
-    const tr = await trainNs(pinn, {
-      steps: o.steps ?? 100,
-      lbfgsIter: o.lbfgsIter ?? 2000,
-      lr: o.lr ?? 2e-3,
-      seed,
-      timeBudgetSeconds: o.timeBudgetSeconds,
-      progress: o.progress,
-      logEvery: o.logEvery,
-      params: true,
-    });
+    const tr = await trainNs(pinn, o, { steps: 100, lbfgsIter: 2000, lr: 2e-3 }, { params: true });
     const estimate = pinn.coefficients();
     const truth: Record<string, number> =
       unknowns === 'nu' ? { nu: 1 / re } : { lambda1: 1, lambda2: 1 / re };

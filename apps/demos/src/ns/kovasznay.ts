@@ -154,15 +154,7 @@ export async function runKovasznay(o: KovasznayOptions = {}): Promise<KovasznayR
   const backend = await setupBackend(o.backend);
   const pinn = kovasznayPinn(o);
   try {
-    const tr = await trainNs(pinn, {
-      steps: o.steps ?? 300,
-      lbfgsIter: o.lbfgsIter ?? 4000,
-      lr: o.lr ?? 5e-3,
-      seed,
-      timeBudgetSeconds: o.timeBudgetSeconds,
-      progress: o.progress,
-      logEvery: o.logEvery,
-    });
+    const tr = await trainNs(pinn, o, { steps: 300, lbfgsIter: 4000, lr: 5e-3 });
     const n = o.grid ?? 101;
     const x = linspace(KOVASZNAY_BOX.x[0], KOVASZNAY_BOX.x[1], n);
     const y = linspace(KOVASZNAY_BOX.y[0], KOVASZNAY_BOX.y[1], n);

@@ -120,15 +120,7 @@ export async function runTaylorGreen(o: TaylorGreenOptions = {}): Promise<Taylor
   const backend = await setupBackend(o.backend);
   const pinn = taylorGreenPinn(o);
   try {
-    const tr = await trainNs(pinn, {
-      steps: o.steps ?? 100,
-      lbfgsIter: o.lbfgsIter ?? 500,
-      lr: o.lr ?? 2e-3,
-      seed,
-      timeBudgetSeconds: o.timeBudgetSeconds,
-      progress: o.progress,
-      logEvery: o.logEvery,
-    });
+    const tr = await trainNs(pinn, o, { steps: 100, lbfgsIter: 500, lr: 2e-3 });
     const n = o.grid ?? 64;
     const nt = o.times ?? 11;
     const x = linspace(0, TWO_PI, n);
