@@ -6,6 +6,7 @@ export { type AdamConfig, AdamOptimizer, type AdamState, type OptimizerState } f
 export {
   type Evaluation,
   type LbfgsIterationInfo,
+  LbfgsMemory,
   type LbfgsOptions,
   type LbfgsResult,
   type LbfgsStopReason,

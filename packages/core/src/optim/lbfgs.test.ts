@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng.ts';
-import { type Evaluation, type LbfgsResult, lbfgs, lbfgsAsync } from './lbfgs.ts';
+import { type Evaluation, LbfgsMemory, type LbfgsResult, lbfgs, lbfgsAsync } from './lbfgs.ts';
 import { leastSquares, maxRelErr, rosenbrock, rosenStart } from './testing.ts';
 
 const distToOnes = (x: Float64Array) => Math.max(...Array.from(x, (v) => Math.abs(v - 1)));
@@ -183,6 +183,40 @@ describe('lbfgs (float64)', () => {
     );
     expect(() => lbfgs(() => ({ value: Number.NaN, grad: [0, 0] }), rosenStart(2))).toThrow(
       /not finite at 'x0'/,
+    );
+  });
+
+  it('a shared LbfgsMemory makes runs in rounds retrace one uninterrupted run', () => {
+    // Same start, same pairs and the same first step length (1, not the cold-start cap): the
+    // round boundaries must be invisible. Cold rounds restart from steepest descent instead.
+    const opts = { gradTol: 0, fTol: 0, m: 10 };
+    const whole = lbfgs(rosenbrock, rosenStart(10), { ...opts, maxIter: 24 });
+    const runRounds = (memory?: () => LbfgsMemory) => {
+      const shared = memory?.();
+      let x = Float64Array.from(rosenStart(10));
+      for (let r = 0; r < 6; r++) x = lbfgs(rosenbrock, x, { ...opts, maxIter: 4, memory: shared }).x;
+      return { x, shared };
+    };
+    const warm = runRounds(() => new LbfgsMemory());
+    expect(Array.from(warm.x)).toEqual(Array.from(whole.x));
+    expect(warm.shared?.size).toBe(10);
+    const cold = runRounds();
+    expect(Math.max(...cold.x.map((v, i) => Math.abs(v - whole.x[i])))).toBeGreaterThan(1e-3);
+  });
+
+  it('a memory keeps only the newest m pairs and refuses another parameter count', () => {
+    const memory = new LbfgsMemory();
+    lbfgs(rosenbrock, rosenStart(10), { maxIter: 8, m: 6, memory });
+    expect(memory.size).toBe(6);
+    lbfgs(rosenbrock, rosenStart(10), { maxIter: 1, m: 3, memory });
+    expect(memory.size).toBeLessThanOrEqual(3);
+    expect(() => lbfgs(rosenbrock, rosenStart(4), { memory })).toThrow(
+      /'memory' holds pairs for 10 parameters but 'x0' has 4/,
+    );
+    memory.clear();
+    expect(memory.size).toBe(0);
+    expect(() => lbfgs(rosenbrock, rosenStart(2), { memory: {} as LbfgsMemory })).toThrow(
+      /'memory' must be an LbfgsMemory/,
     );
   });
 });

@@ -76,6 +76,36 @@ export interface LbfgsOptions {
   snap?: (x: Float64Array) => void;
   /** Called after every iteration; return `true` to stop (reason 'callback'). */
   callback?: (info: LbfgsIterationInfo) => boolean | undefined;
+  /**
+   * Correction pairs to start from, updated in place (default: a fresh, empty memory). Pass the
+   * same `LbfgsMemory` to consecutive runs to keep the curvature estimate across restarts — e.g.
+   * between redraws of a PINN's collocation points, where a cold start spends its first
+   * iterations on short steepest-descent steps. Pairs are kept only while the run accepts them.
+   */
+  memory?: LbfgsMemory;
+}
+
+/**
+ * The L-BFGS correction pairs (s_k = x_{k+1} − x_k, y_k = g_{k+1} − g_k), oldest first. Opaque
+ * to callers except for `size` and `clear`: create one, hand it to several runs over the same
+ * parameter vector.
+ */
+export class LbfgsMemory {
+  /** @internal */ readonly s: Float64Array[] = [];
+  /** @internal */ readonly y: Float64Array[] = [];
+  /** @internal 1 / (s · y) per pair. */ readonly rho: number[] = [];
+
+  /** Number of stored pairs. */
+  get size(): number {
+    return this.s.length;
+  }
+
+  /** Forgets every pair (the next run starts from steepest descent). */
+  clear(): void {
+    this.s.length = 0;
+    this.y.length = 0;
+    this.rho.length = 0;
+  }
 }
 
 export interface LbfgsResult {
@@ -123,6 +153,7 @@ export interface ResolvedOptions {
   fNoise: number;
   snap: ((x: Float64Array) => void) | undefined;
   callback: LbfgsOptions['callback'];
+  memory: LbfgsMemory | undefined;
 }
 
 /** Options with defaults filled in, validated (throws naming the bad option). @internal */
@@ -141,6 +172,7 @@ export function resolveOptions(options: LbfgsOptions): ResolvedOptions {
     fNoise: options.fNoise ?? 1e-12,
     snap: options.snap,
     callback: options.callback,
+    memory: options.memory,
   };
   checkInteger(OP, 'm', r.m, 1);
   checkInteger(OP, 'maxIter', r.maxIter, 0);
@@ -152,6 +184,10 @@ export function resolveOptions(options: LbfgsOptions): ResolvedOptions {
   check(
     r.c1 > 0 && r.c1 < r.c2 && r.c2 < 1,
     () => `${OP}: need 0 < 'c1' < 'c2' < 1, got c1 = ${r.c1}, c2 = ${r.c2}`,
+  );
+  check(
+    r.memory === undefined || r.memory instanceof LbfgsMemory,
+    () => `${OP}: 'memory' must be an LbfgsMemory (new LbfgsMemory()), got ${String(r.memory)}`,
   );
   return r;
 }
@@ -362,9 +398,20 @@ export function* lbfgsIterator(
       `${first.g.every(Number.isFinite) ? '' : ', gradient has NaN/Inf'}); start elsewhere`,
   );
   let cur: LinePoint = { alpha: 0, x, f: first.f, g: first.g, dphi: 0 };
-  const S: Float64Array[] = [];
-  const Y: Float64Array[] = [];
-  const rho: number[] = [];
+  const memory = o.memory ?? new LbfgsMemory();
+  check(
+    memory.size === 0 || memory.s[0].length === n,
+    () =>
+      `${OP}: 'memory' holds pairs for ${memory.s[0].length} parameters but 'x0' has ${n}; ` +
+      'use one LbfgsMemory per parameter vector (or clear() it)',
+  );
+  const { s: S, y: Y, rho } = memory;
+  // A memory filled under a larger m keeps only its newest m pairs.
+  while (S.length > o.m) {
+    S.shift();
+    Y.shift();
+    rho.shift();
+  }
   const alphas = new Float64Array(o.m);
   let iterations = 0;
   let best = cur;
@@ -401,11 +448,7 @@ export function* lbfgsIterator(
     for (let i = 0; i < n; i++) q[i] = -q[i];
     return q;
   };
-  const resetMemory = () => {
-    S.length = 0;
-    Y.length = 0;
-    rho.length = 0;
-  };
+  const resetMemory = () => memory.clear();
 
   for (;;) {
     if (iterations >= o.maxIter) return finish('maxIter', `reached maxIter = ${o.maxIter} iterations`);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LbfgsMemory } from './lbfgs.ts';
 import { LbfgsOptimizer, type LossAndGrads } from './lbfgs_optimizer.ts';
 import { leastSquares, NODE_BACKENDS, useBackend } from './testing.ts';
 
@@ -98,6 +99,22 @@ describe.each(NODE_BACKENDS)('LbfgsOptimizer on %s', (backend) => {
     x.assign(tf.tensor1d(start));
     const ra = await opt.minimizeAsync(lossAndGrads);
     expect(ra).toEqual(r);
+    x.dispose();
+  });
+
+  it('carries the curvature pairs between minimize calls through a shared LbfgsMemory', () => {
+    const { x, lossAndGrads } = tfRosenbrock();
+    const start = x.dataSync().slice();
+    const whole = new LbfgsOptimizer([x], { gradTol: 0, fTol: 0, maxIter: 12 });
+    whole.minimize(lossAndGrads);
+    const end = x.dataSync().slice();
+    x.assign(tf.tensor1d(start));
+    const memory = new LbfgsMemory();
+    const rounds = new LbfgsOptimizer([x], { gradTol: 0, fTol: 0, maxIter: 4, memory });
+    for (let r = 0; r < 3; r++) rounds.minimize(lossAndGrads);
+    // float32 variables round-trip exactly, so the rounds retrace the single run.
+    expect(Array.from(x.dataSync())).toEqual(Array.from(end));
+    expect(memory.size).toBe(10);
     x.dispose();
   });
 

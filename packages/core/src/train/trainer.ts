@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Module } from '../nn/module.ts';
 import { type AdamConfig, AdamOptimizer, type AdamState } from '../optim/adam.ts';
+import type { LbfgsMemory } from '../optim/lbfgs.ts';
 import type { DataParallel } from '../parallel/data_parallel.ts';
 import { Rng, type RngState } from '../rng.ts';
 import { type CheckpointData, latestCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
@@ -50,6 +51,12 @@ export interface LbfgsPhaseConfig {
   readonly m?: number;
   /** Stop when max |g| ≤ gradTol (default 1e-8). */
   readonly gradTol?: number;
+  /**
+   * Correction pairs carried between L-BFGS phases (default: none, each phase starts cold).
+   * Give the same `LbfgsMemory` to the trainers of consecutive rounds — e.g. one per
+   * collocation redraw — to keep the curvature estimate across them.
+   */
+  readonly memory?: LbfgsMemory;
 }
 
 export interface TrainerConfig {
@@ -342,6 +349,7 @@ export class Trainer {
       maxIter: cfg.maxIter ?? 500,
       m: cfg.m ?? 50,
       gradTol: cfg.gradTol ?? 1e-8,
+      memory: cfg.memory,
     });
     let last: { loss: number; terms: Record<string, number> } | null = null;
     let evals = 0;
