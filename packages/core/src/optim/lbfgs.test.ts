@@ -193,7 +193,7 @@ describe('lbfgs (float64)', () => {
     const whole = lbfgs(rosenbrock, rosenStart(10), { ...opts, maxIter: 24 });
     const runRounds = (memory?: () => LbfgsMemory) => {
       const shared = memory?.();
-      let x = Float64Array.from(rosenStart(10));
+      let x: Float64Array = Float64Array.from(rosenStart(10));
       for (let r = 0; r < 6; r++) x = lbfgs(rosenbrock, x, { ...opts, maxIter: 4, memory: shared }).x;
       return { x, shared };
     };
