@@ -14,7 +14,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { type BackendName, DataParallel, initBackend, Trainer, type TrainerConfig } from '@pinnate/core';
+import {
+  type BackendName,
+  DataParallel,
+  initBackend,
+  LbfgsMemory,
+  Trainer,
+  type TrainerConfig,
+} from '@pinnate/core';
 import { Interval, SpaceTime, TimeDomain } from '@pinnate/geometry';
 import { burgersColeHopf, raissiInitialAntiderivative } from '@pinnate/operators';
 import { grid, linspace, Pinn, Problem, relL2, saveArrays } from '@pinnate/pinn';
@@ -46,6 +53,13 @@ export interface BurgersOptions {
    * that follow the residual as L-BFGS sharpens it are what resolve it.
    */
   readonly lbfgsRounds?: number;
+  /**
+   * Keep L-BFGS's correction pairs from one round to the next (default false). Measured worse
+   * here: 1000 Adam + 2000 L-BFGS in 8 rounds, 2048 points, 1 thread, seeds 0/1: relL2
+   * 6.7e-3/7.5e-3 warm vs 3.9e-3/5.9e-3 cold — RAD moves the points to where the residual is
+   * largest, so the loss after a redraw is a different function and the old pairs mislead.
+   */
+  readonly lbfgsWarmStart?: boolean;
   /** Stop Adam after this many seconds (L-BFGS still runs), for quick runs. */
   readonly timeBudgetSeconds?: number;
   readonly seed?: number;
@@ -228,9 +242,10 @@ export async function runBurgers(options: BurgersOptions = {}): Promise<BurgersR
       const n = adamConfig !== config ? rounds : 1;
       let iterations = 0;
       let loss = result.loss;
+      const memory = options.lbfgsWarmStart ? new LbfgsMemory() : undefined;
       for (let r = 0; r < n; r++) {
         if (adamConfig !== config && !par) pinn.adaptSamples();
-        const lbfgs = { ...config.lbfgs, maxIter: Math.ceil(config.lbfgs.maxIter / n) };
+        const lbfgs = { ...config.lbfgs, maxIter: Math.ceil(config.lbfgs.maxIter / n), memory };
         const after = makeTrainer({ ...config, lbfgs, steps: 0, checkpoint: undefined, callbacks: [] });
         const r2 = await after.fit();
         iterations += r2.lbfgsIterations;

@@ -5,7 +5,7 @@
 import type { BackendName } from '@pinnate/core';
 import { type BurgersOptions, BURGERS_DEFAULTS as D, DEFAULT_NU, runBurgers } from './burgers.ts';
 
-const USAGE = `usage: burgers [--nu ν=${DEFAULT_NU}] [--steps N=${D.steps}] [--lbfgs N=${D.lbfgsIter}] [--lbfgs-rounds R=${D.lbfgsRounds}] [--time-budget SECONDS]
+const USAGE = `usage: burgers [--nu ν=${DEFAULT_NU}] [--steps N=${D.steps}] [--lbfgs N=${D.lbfgsIter}] [--lbfgs-rounds R=${D.lbfgsRounds}] [--lbfgs-warm] [--time-budget SECONDS]
                [--seed S=0] [--out DIR] [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--resume]
                [--points N=${D.points}] [--hidden 64,64,64,64] [--threads N=2] [--rwf MEAN,STD]`;
 
@@ -32,6 +32,9 @@ export function parseBurgersArgs(argv: readonly string[]): BurgersOptions {
         break;
       case '--lbfgs-rounds':
         o.lbfgsRounds = num(a, next());
+        break;
+      case '--lbfgs-warm':
+        o.lbfgsWarmStart = true;
         break;
       case '--time-budget':
         o.timeBudgetSeconds = num(a, next());

@@ -96,6 +96,7 @@ describe('runBurgers (small)', () => {
         '--resume',
         '--threads',
         '1',
+        '--lbfgs-warm',
       ]),
     ).toEqual({
       nu: 0.02,
@@ -105,6 +106,7 @@ describe('runBurgers (small)', () => {
       backend: 'cpu',
       resume: true,
       threads: 1,
+      lbfgsWarmStart: true,
     });
     expect(() => parseBurgersArgs(['--nu', 'abc'])).toThrow(/'--nu' needs a number/);
     expect(() => parseBurgersArgs(['--bogus'])).toThrow(/unknown argument '--bogus'/);
