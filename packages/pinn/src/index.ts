@@ -19,6 +19,7 @@ export {
   type SymbolTable,
   substituteExact,
 } from './expr.ts';
+export * from './hardconstraint/index.ts';
 export * from './lpinn/index.ts';
 export { type CoefficientVariable, distanceExpression, type OutputTransform, PinnModel } from './model.ts';
 export * from './pig/index.ts';

@@ -166,6 +166,9 @@ export function levenbergMarquardt(
   const L = new Float64Array(n * n);
   const g = new Float64Array(n);
   const h = new Float64Array(n);
+  const Jn = new Float64Array(m * n);
+  const An = new Float64Array(n * n);
+  const gn = new Float64Array(n);
 
   f.jacobian(w, J, r);
   normalEquations(J, r, m, n, A, g);
@@ -213,13 +216,22 @@ export function levenbergMarquardt(
       for (let i = 0; i < n; i++) pred += h[i] * (mu * h[i] - g[i]);
       pred *= 0.5;
       const rho = Number.isFinite(costNew) && pred > 0 ? (cost - costNew) / pred : -1;
-      if (rho > 0) {
+      // Near the optimum the decrease falls below the rounding of the cost itself; there a step
+      // is judged by the gradient instead, so the solution is polished to the gradient floor
+      // (the implicit gradient assumes ∇ = 0).
+      let accept = rho > 0;
+      if (!accept && Number.isFinite(costNew) && Math.abs(cost - costNew) <= 1e-14 * cost) {
+        f.jacobian(wNew, Jn, rNew);
+        normalEquations(Jn, rNew, m, n, An, gn);
+        accept = maxAbs(gn) < 0.5 * gNorm;
+      }
+      if (accept) {
         w.set(wNew);
         f.jacobian(w, J, r);
         normalEquations(J, r, m, n, A, g);
         cost = halfSquaredNorm(r);
         gNorm = maxAbs(g);
-        mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
+        mu *= rho > 0 ? Math.max(1 / 3, 1 - (2 * rho - 1) ** 3) : 1;
         nu = 2;
         if (gNorm <= gtol) {
           reason = 'gtol';
