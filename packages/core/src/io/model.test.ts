@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../test/setup-backend.ts';
-import { FourierFeatures } from '../nn/embeddings.ts';
+import { FourierFeatures, PeriodicEmbedding } from '../nn/embeddings.ts';
 import { Mlp } from '../nn/mlp.ts';
 import { apply, disposeModule } from '../nn/module.ts';
 import { Sequential } from '../nn/sequential.ts';
@@ -35,7 +35,7 @@ describe('model save/load', () => {
     expect(npz.get('1.layers.0.w')!.shape).toEqual([6, 8]);
   });
 
-  it('building then disposing a model leaves no tensors (Dense with RWF, Fourier features)', () => {
+  it('building then disposing a model leaves no tensors (Dense with RWF, Fourier features, periodic)', () => {
     const before = tf.memory().numTensors;
     const rng = new Rng(1);
     const model = new Sequential([
@@ -43,6 +43,14 @@ describe('model save/load', () => {
       new Mlp({ sizes: [16, 8, 1], factorization: { mean: 1, std: 0.1 } }, rng.split()),
     ]);
     disposeModule(model);
+    const periodic = new Sequential([
+      new PeriodicEmbedding({ periods: [2, null], harmonics: 2 }),
+      new Mlp({ sizes: [5, 4, 1] }, rng.split()),
+    ]);
+    tf.tidy(() => {
+      apply(periodic, tf.zeros([3, 2]) as tf.Tensor2D);
+    });
+    disposeModule(periodic);
     expect(tf.memory().numTensors).toBe(before);
   });
 

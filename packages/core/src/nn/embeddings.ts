@@ -65,8 +65,11 @@ export interface PeriodicEmbeddingConfig {
 export class PeriodicEmbedding implements Module {
   readonly inSize: number;
   readonly outSize: number;
-  private readonly freq: tf.Tensor2D; // [in, nPeriodic·K]
-  private readonly pass: tf.Tensor2D | null; // [in, nPass] selection
+  // Constants kept as arrays and uploaded in `forward`, so they live and die with the forward
+  // pass's other intermediates: a module holds no tensors but its parameters, and
+  // `disposeModule` frees everything it owns.
+  private readonly freq: { data: Float32Array; shape: [number, number] }; // [in, nPeriodic·K]
+  private readonly pass: { data: Float32Array; shape: [number, number] } | null; // [in, nPass] selection
   private readonly cfg: PeriodicEmbeddingConfig;
 
   constructor(config: PeriodicEmbeddingConfig) {
@@ -94,13 +97,13 @@ export class PeriodicEmbedding implements Module {
     periodic.forEach(([i, p], j) => {
       for (let h = 1; h <= k; h++) freq[i * nf + j * k + (h - 1)] = (2 * Math.PI * h) / p;
     });
-    this.freq = tf.tensor2d(freq, [this.inSize, nf]);
+    this.freq = { data: freq, shape: [this.inSize, nf] };
     if (passIdx.length) {
       const sel = new Float32Array(this.inSize * passIdx.length);
       passIdx.forEach((i, j) => {
         sel[i * passIdx.length + j] = 1;
       });
-      this.pass = tf.tensor2d(sel, [this.inSize, passIdx.length]);
+      this.pass = { data: sel, shape: [this.inSize, passIdx.length] };
     } else {
       this.pass = null;
     }
@@ -112,9 +115,9 @@ export class PeriodicEmbedding implements Module {
   }
 
   forward(x: Jet): Jet {
-    const z = jetLinear(x, this.freq);
+    const z = jetLinear(x, tf.tensor2d(this.freq.data, this.freq.shape));
     const parts = [jetActivation(z, 'cos'), jetActivation(z, 'sin')];
-    if (this.pass) parts.unshift(jetLinear(x, this.pass));
+    if (this.pass) parts.unshift(jetLinear(x, tf.tensor2d(this.pass.data, this.pass.shape)));
     return jetConcat(parts);
   }
 
