@@ -1,7 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Derivatives, initBackend, inputJet, Rng, readNpyFile, Trainer, writeNpyFile } from '@pinnate/core';
+import {
+  Derivatives,
+  disposeModule,
+  initBackend,
+  inputJet,
+  Rng,
+  readNpyFile,
+  Trainer,
+  writeNpyFile,
+} from '@pinnate/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../data/dataset.ts';
@@ -17,6 +26,7 @@ import {
 } from './data.ts';
 import { DeepONet, type DeepONetConfig } from './deeponet.ts';
 import { loadDeepONet, predictNpy, saveDeepONet } from './io.ts';
+import { PodTrunk } from './pod.ts';
 import { StackedMlp } from './stacked.ts';
 import { trainDeepONet } from './train.ts';
 
@@ -169,6 +179,15 @@ describe('DeepONet layouts', () => {
     expect(() => operatorData({ u: [1, 2], y: [0], s: [1], functions: 2, points: 1, coords: 1 })).toThrow(
       /'s' must have/,
     );
+  });
+  it('building then disposing leaves no tensors (statistics, bias, stacked weights, POD trunk)', () => {
+    const before = tf.memory().numTensors;
+    disposeModule(new DeepONet(BASE, new Rng(0)));
+    const stacked = new StackedMlp({ inSize: 3, stacks: 2, hidden: [4] }, new Rng(1));
+    disposeModule(stacked);
+    stacked.disposeMasks();
+    disposeModule(new PodTrunk({ points: 3, coords: 2, modes: 2 }));
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

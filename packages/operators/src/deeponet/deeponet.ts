@@ -144,7 +144,7 @@ const OP = 'DeepONet';
 
 /** A non-trainable [1, n] statistic (saved with the weights, skipped by optimizers). */
 function statistic(data: Float32Array, shape: [number, number]): tf.Variable {
-  return tf.variable(tf.tensor2d(data, shape), false);
+  return tf.tidy(() => tf.variable(tf.tensor2d(data, shape), false));
 }
 
 export class DeepONet implements Module {
@@ -291,7 +291,7 @@ export class DeepONet implements Module {
         trng,
       );
     }
-    this.bias = this.cfg.bias ? tf.variable(tf.zeros([1, this.outputs])) : null;
+    this.bias = this.cfg.bias ? tf.tidy(() => tf.variable(tf.zeros([1, this.outputs]))) : null;
     const zeros = (n: number) => new Float32Array(n);
     const ones = (n: number) => new Float32Array(n).fill(1);
     this.branchShift = statistic(zeros(this.sensors), [1, this.sensors]);

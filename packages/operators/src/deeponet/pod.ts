@@ -262,8 +262,8 @@ export class PodTrunk implements Module {
     this.outputs = checkInt(config.outputs ?? 1, 'outputs', OP);
     this.outSize = this.modes * this.outputs;
     this.cfg = { outputs: 1, ...config };
-    this.pointsVar = tf.variable(tf.zeros([this.points, this.inSize]), false);
-    this.basisVar = tf.variable(tf.zeros([this.points, this.outSize]), false);
+    this.pointsVar = tf.tidy(() => tf.variable(tf.zeros([this.points, this.inSize]), false));
+    this.basisVar = tf.tidy(() => tf.variable(tf.zeros([this.points, this.outSize]), false));
   }
 
   parameters(): NamedVariable[] {

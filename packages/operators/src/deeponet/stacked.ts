@@ -76,8 +76,8 @@ export class StackedMlp implements Module {
             for (let j = 0; j < h; j++) w[i * s * h + k * h + j] = blk[i * h + j];
         }
         layers.push({
-          w: tf.variable(tf.tensor2d(w, [inTotal, s * h])),
-          b: tf.variable(tf.zeros([1, s * h])),
+          w: tf.tidy(() => tf.variable(tf.tensor2d(w, [inTotal, s * h]))),
+          b: tf.tidy(() => tf.variable(tf.zeros([1, s * h]))),
           mask: null,
         });
       } else {
@@ -93,8 +93,8 @@ export class StackedMlp implements Module {
           }
         }
         layers.push({
-          w: tf.variable(tf.tensor2d(w, [inTotal, s * h])),
-          b: tf.variable(tf.zeros([1, s * h])),
+          w: tf.tidy(() => tf.variable(tf.tensor2d(w, [inTotal, s * h]))),
+          b: tf.tidy(() => tf.variable(tf.zeros([1, s * h]))),
           mask: tf.tensor2d(m, [inTotal, s * h]),
         });
       }
