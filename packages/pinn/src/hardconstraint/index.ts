@@ -2,6 +2,7 @@
 export {
   assembleExperts,
   type ConstraintBlock,
+  gatherPoints,
   gridExperts,
   HardConstraint,
   type HardConstraintConfig,

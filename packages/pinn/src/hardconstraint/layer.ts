@@ -42,6 +42,8 @@ export class HardConstraint {
   private readonly w0: number | readonly number[];
   /** Solver results of the last `apply`, one per problem. */
   lastSolve: SolveResult[] = [];
+  /** Wall time (ms) of the last float64 solve and of the last implicit backward. */
+  readonly timing = { solveMs: 0, adjointMs: 0 };
 
   constructor(config: HardConstraintConfig) {
     const OP = 'HardConstraint';
@@ -110,9 +112,11 @@ export class HardConstraint {
           };
         }),
       }));
+      const t0 = performance.now();
       const results = this.pool.run(
         problems.map((problem) => ({ kind: 'solve', problem, lm: this.lm })),
       ) as SolveResult[];
+      this.timing.solveMs = performance.now() - t0;
       this.lastSolve = results;
       const wAll = new Float32Array(P * n);
       results.forEach((r, p) => {
@@ -122,6 +126,7 @@ export class HardConstraint {
         value: tf.tensor2d(wAll, [P, n]),
         gradFunc: (dy: tf.Tensor) => {
           const gy = dy.dataSync();
+          const t1 = performance.now();
           const grads = this.pool.run(
             problems.map((problem, p) => ({
               kind: 'adjoint',
@@ -130,6 +135,7 @@ export class HardConstraint {
               gw: Float64Array.from(gy.subarray(p * n, (p + 1) * n)),
             })),
           ) as { grads: Float64Array[] }[];
+          this.timing.adjointMs = performance.now() - t1;
           return inputs.map((t, b) => {
             const size = t.shape[1] * t.shape[2] * n;
             const g = new Float32Array(P * size);
@@ -273,7 +279,7 @@ export class MixtureOfExperts {
         flatIdx.set(p, k * m);
       });
       // [B, C0, K·m, n] -> [B, C0, K, m, n] -> [B, K, C0, m, n] -> [B·K, C0, m, n]
-      const gathered = tf.gather(local, flatIdx, 2).reshape([B, C0, K, m, n]);
+      const gathered = gatherPoints(local, flatIdx).reshape([B, C0, K, m, n]);
       const perExpert = tf.transpose(gathered, [0, 2, 1, 3, 4]).reshape([B * K, C0, m, n]) as tf.Tensor4D;
       const sharedK = shared.map((t) => {
         const [, C, mb] = t.shape;
@@ -286,6 +292,38 @@ export class MixtureOfExperts {
         .reshape([B, K, n]) as tf.Tensor3D;
     });
   }
+}
+
+/**
+ * x[:, :, idx, :] for x [B, C, G, n]; the backward pass scatters in JS because tfjs's gather
+ * gradient needs UnsortedSegmentSum, which the wasm backend lacks.
+ */
+export function gatherPoints(x: tf.Tensor4D, idx: Int32Array): tf.Tensor4D {
+  const [B, C, G, n] = x.shape;
+  const M = idx.length;
+  for (let i = 0; i < M; i++) {
+    if (!(idx[i] >= 0 && idx[i] < G))
+      throw new Error(`gatherPoints: idx[${i}] = ${idx[i]} is not in [0, ${G})`);
+  }
+  const f = tf.customGrad(((xs: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([]);
+    return {
+      value: tf.gather(xs, idx, 2),
+      gradFunc: (dy: tf.Tensor) => {
+        const d = dy.dataSync();
+        const g = new Float32Array(B * C * G * n);
+        for (let bc = 0; bc < B * C; bc++) {
+          for (let i = 0; i < M; i++) {
+            const src = (bc * M + i) * n;
+            const dst = (bc * G + idx[i]) * n;
+            for (let k = 0; k < n; k++) g[dst + k] += d[src + k];
+          }
+        }
+        return tf.tensor4d(g, [B, C, G, n]);
+      },
+    };
+  }) as never) as unknown as (x: tf.Tensor) => tf.Tensor4D;
+  return f(x);
 }
 
 /** u [B, G] = Σ_i basis[b, g, i] · w[b, owner[g], i] with basis [B, G, n], w [B, K, n]. */
