@@ -250,6 +250,46 @@ describe('fused kernel', () => {
     }
   });
 
+  it('banded locality: generated kernels visit exactly the pairs inside the cutoff (d = 1, 2, 3)', () => {
+    for (const dim of [1, 2, 3]) {
+      const r = new Rng(10 + dim);
+      const nn = 300;
+      const gg = 60;
+      const st = [
+        { coefs: Float64Array.of(1), alphas: new Int32Array(dim) },
+        { coefs: Float64Array.of(1), alphas: Int32Array.from({ length: dim }, (_, j) => (j === 0 ? 2 : 0)) },
+      ];
+      // Mixed scales, so the per-band largest σ (forward) and each Gaussian's own σ (reverse)
+      // bound different chords; the cutoff leaves most pairs out.
+      const q = {
+        n: nn,
+        g: gg,
+        d: dim,
+        k: 2,
+        x: r.fillUniform(new Float64Array(nn * dim), -1, 1),
+        mu: r.fillUniform(new Float64Array(gg * dim), -1.2, 1.2),
+        logSigma: r.fillNormal(new Float64Array(gg * dim), Math.log(0.08), 0.5),
+        w: r.fillNormal(new Float64Array(gg * 2), 0, 1),
+        streams: st,
+        cutoff: 3,
+      };
+      const a = gaussianStreams(q);
+      const b = gaussianStreamsInterpreted(q);
+      expect(a.pairs, `d = ${dim}`).toBe(b.pairs);
+      expect(a.pairs).toBeLessThan((nn * gg) / 4);
+      for (let i = 0; i < a.out.length; i++) expect(a.out[i]).toBeCloseTo(b.out[i], 4);
+      const up = r.fillNormal(new Float64Array(st.length * nn * 2), 0, 1);
+      const ga = gaussianStreamsBackward(q, up);
+      const gb = gaussianStreamsBackwardInterpreted(q, up);
+      expect(ga.pairs).toBe(b.pairs);
+      for (const key of ['mu', 'logSigma', 'w'] as const) {
+        ga[key].forEach((v, i) => {
+          expect(Math.abs(v - gb[key][i])).toBeLessThan(1e-4 * (1 + Math.abs(gb[key][i])));
+        });
+      }
+    }
+  });
+
   it('reverse pass matches central differences of the float64 forward', () => {
     const f = (q: typeof p) => {
       const { out } = gaussianStreamsInterpreted(q);
