@@ -29,7 +29,7 @@ function tmp(): string {
 }
 
 describe('pig demos (toy sizes)', () => {
-  it('helmholtz: L-BFGS rounds lower the loss; same seed, same result', async () => {
+  it('helmholtz: L-BFGS rounds lower the loss; same seed, same result; warm vs cold memory', async () => {
     const small = {
       gaussians: 60,
       sigma: 0.25,
@@ -47,6 +47,13 @@ describe('pig demos (toy sizes)', () => {
     expect(a.overlay?.mu.length).toBe(120);
     const b = await runHelmholtz({ ...small, seed: 3 });
     expect(b.relL2).toBe(a.relL2);
+    expect(a.evaluations).toBeGreaterThanOrEqual(a.iterations);
+    expect(a.records[1].evaluations).toBe(a.evaluations);
+    // The L-BFGS memory carried into the second round changes its steps (the first round, from
+    // an empty memory either way, is identical).
+    const cold = await runHelmholtz({ ...small, seed: 3, warmStart: false });
+    expect(cold.records[0].loss).toBe(a.records[0].loss);
+    expect(cold.records[1].loss).not.toBe(a.records[1].loss);
   });
 
   it('helmholtz command writes metrics, arrays, the model and the report', async () => {

@@ -21,7 +21,8 @@ commands:
   ablation      Helmholtz: learned vs fixed means (same seed, same budget)
   sweep         Helmholtz: number of Gaussians (--sizes 100,200,400,800)
 options (helmholtz, ablation, sweep):
-  --out DIR (runs/pig-helmholtz)  --seeds 0,1,2 (0)  --iterations N (4000)  --round N (50)
+  --out DIR (runs/pig-helmholtz)  --seeds 0,1,2 (0)  --iterations N (4000)  --round N (20)
+  --cold (restart the L-BFGS memory every round)  --history M (100)  --cutoff C (5)
   --optimizer lbfgs|adam  --lr 1e-2  --gaussians 800  --sigma 0.1  --points 10000
   --boundary 4000  --fixed-means  --pinn-iterations N (same)  --time-budget SECONDS
   --no-baseline  --no-pig  --sizes LIST (sweep)
@@ -130,6 +131,9 @@ function helmholtzOptions(f: Flags): HelmholtzOptions {
     optimizer,
     iterations: f.num('iterations'),
     roundIterations: f.num('round'),
+    warmStart: !f.bool('cold'),
+    history: f.num('history'),
+    cutoff: f.num('cutoff'),
     lr: f.num('lr'),
     gaussians: f.num('gaussians'),
     sigma: f.num('sigma'),
@@ -149,6 +153,8 @@ function summary(r: HelmholtzResult | KleinGordonResult) {
     relL2: r.relL2,
     relL2At1000: at1000?.relL2 ?? null,
     iterations: r.iterations,
+    evaluations: r.evaluations,
+    cpuSecondsPerEvaluation: r.evaluations > 0 ? Number((r.trainCpuSeconds / r.evaluations).toFixed(4)) : 0,
     trainSeconds: Number(r.trainSeconds.toFixed(1)),
     trainCpuSeconds: Number(r.trainCpuSeconds.toFixed(1)),
     secondsPerIteration: Number(r.secondsPerIteration.toFixed(4)),

@@ -49,6 +49,8 @@ export interface KleinGordonResult {
   readonly model: 'pig' | 'pinn';
   readonly relL2: number;
   readonly iterations: number;
+  /** Loss-and-gradient evaluations (L-BFGS line-search trials included). */
+  readonly evaluations: number;
   readonly trainSeconds: number;
   readonly trainCpuSeconds: number;
   readonly secondsPerIteration: number;
@@ -164,6 +166,7 @@ export async function runSpaceTime(c: SpaceTimeCase, o: KleinGordonOptions = {})
     model,
     relL2: Math.sqrt(num / den),
     iterations: s.iterations,
+    evaluations: s.evaluations,
     trainSeconds: s.seconds,
     trainCpuSeconds: s.cpuSeconds,
     secondsPerIteration: s.iterations > 0 ? s.seconds / s.iterations : 0,

@@ -5,6 +5,7 @@
  *   uniformly before each round (the paper redraws every PyTorch `LBFGS.step`, 20 iterations);
  * - 'adam': Adam with exponential decay, fresh points every step.
  */
+import { LbfgsMemory } from '@pinnate/core';
 import type { Points } from '@pinnate/geometry';
 import { type Pinn, relL2 } from '@pinnate/pinn';
 
@@ -17,8 +18,13 @@ export interface ScheduleOptions {
   readonly iterations: number;
   /** L-BFGS iterations per round (fresh points before each), default 50. */
   readonly roundIterations?: number;
-  /** L-BFGS history (default 50). */
+  /** L-BFGS history (default 100, PyTorch's `history_size`). */
   readonly history?: number;
+  /**
+   * Keep the L-BFGS correction pairs across rounds (default true), as PyTorch's L-BFGS keeps
+   * its state across the paper's redraws; false restarts every round from steepest descent.
+   */
+  readonly warmStart?: boolean;
   /** Adam learning rate (default 1e-2). */
   readonly lr?: number;
   /** Adam per-step decay factor (default 0.9995, the paper's ExponentialLR γ). */
@@ -40,10 +46,14 @@ export interface ErrorRecord {
   readonly cpuSeconds: number;
   readonly relL2: number;
   readonly loss: number;
+  /** Loss-and-gradient evaluations so far (L-BFGS line-search trials included). */
+  readonly evaluations: number;
 }
 
 export interface ScheduleResult {
   readonly iterations: number;
+  /** Loss-and-gradient evaluations (= iterations for Adam). */
+  readonly evaluations: number;
   readonly seconds: number;
   readonly cpuSeconds: number;
   readonly records: ErrorRecord[];
@@ -85,24 +95,32 @@ export async function runSchedule(
       cpuSeconds: cpuSeconds(),
       relL2: testError(pinn, test, exact),
       loss,
+      evaluations,
     };
     records.push(r);
     o.log?.(
-      `it ${iteration}  ${r.seconds.toFixed(1)} s (cpu ${r.cpuSeconds.toFixed(1)} s)  loss ${loss.toExponential(3)}  relL2 ${r.relL2.toExponential(3)}`,
+      `it ${iteration}  ${r.seconds.toFixed(1)} s (cpu ${r.cpuSeconds.toFixed(1)} s)  loss ${loss.toExponential(3)}  evals ${evaluations}  relL2 ${r.relL2.toExponential(3)}`,
     );
   };
   let done = 0;
+  let evaluations = 0;
   let loss = Number.NaN;
   switch (optimizer) {
     case 'lbfgs': {
       const per = o.roundIterations ?? 50;
       if (!Number.isInteger(per) || per <= 0)
         throw new Error(`pig: 'roundIterations' must be a positive integer, got ${per}`);
+      const memory = (o.warmStart ?? true) ? new LbfgsMemory() : undefined;
       while (done < o.iterations && !over()) {
         if (done > 0) pinn.adaptSamples();
         const trainer = pinn.trainerFor({
           steps: 0,
-          lbfgs: { maxIter: Math.min(per, o.iterations - done), m: o.history ?? 50, gradTol: 1e-10 },
+          lbfgs: {
+            maxIter: Math.min(per, o.iterations - done),
+            m: o.history ?? 100,
+            gradTol: 1e-10,
+            memory,
+          },
           seed: o.seed ?? 0,
           progress: 'none',
         });
@@ -110,6 +128,7 @@ export async function runSchedule(
           const r = await trainer.fit();
           // A round that cannot move (line search fails at once) still counts one iteration.
           done += Math.max(1, r.lbfgsIterations);
+          evaluations += r.history.loss.length;
           loss = r.loss;
         } finally {
           trainer.dispose();
@@ -130,6 +149,7 @@ export async function runSchedule(
           {
             onStep: (info) => {
               done = info.step;
+              evaluations = info.step;
               loss = info.loss;
               if (info.step % every === 0) record(info.step, info.loss);
               return over() ? 'stop' : undefined;
@@ -150,7 +170,7 @@ export async function runSchedule(
       throw new Error(`pig: unknown optimizer '${String(never)}'`);
     }
   }
-  return { iterations: done, seconds: seconds(), cpuSeconds: cpuSeconds(), records, loss };
+  return { iterations: done, evaluations, seconds: seconds(), cpuSeconds: cpuSeconds(), records, loss };
 }
 
 /** The error at the first record at or after `iteration` (undefined if training stopped before). */
