@@ -11,7 +11,7 @@
  *   adaptive distribution, Wu et al. 2023) redraws periodically so points crowd the shock;
  * - then L-BFGS on the last point set, which is what brings the error from 1e-2 to 1e-3.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -30,14 +30,16 @@ import * as tf from '@tensorflow/tfjs';
 export const DEFAULT_NU = 0.01 / Math.PI;
 
 /**
- * The default recipe: the best measured at ν = 0.01/π (apps/demos/README.md): 4096 points,
- * 2000 Adam steps, then 6000 L-BFGS iterations in 12 rounds with a RAD redraw before each.
+ * The default recipe: the best measured at ν = 0.01/π (apps/demos/README.md): a 6×32 tanh MLP,
+ * 4096 points, 2000 Adam steps, then 12000 L-BFGS iterations in 12 rounds with a RAD redraw
+ * before each (rounds stop early once f reaches float32 precision).
  */
 export const BURGERS_DEFAULTS = {
   steps: 2000,
-  lbfgsIter: 6000,
+  lbfgsIter: 12000,
   lbfgsRounds: 12,
   points: 4096,
+  hidden: [32, 32, 32, 32, 32, 32],
 } as const;
 
 export interface BurgersOptions {
@@ -45,7 +47,7 @@ export interface BurgersOptions {
   readonly nu?: number;
   /** Adam steps (default 2000). */
   readonly steps?: number;
-  /** L-BFGS iterations after Adam (default 6000; 0 to skip). */
+  /** L-BFGS iterations after Adam (default 12000; 0 to skip). */
   readonly lbfgsIter?: number;
   /**
    * Split L-BFGS into this many rounds with a RAD redraw of the collocation points before each
@@ -69,7 +71,7 @@ export interface BurgersOptions {
   readonly backend?: BackendName;
   /** Continue from the checkpoint in `<out>/checkpoint`. */
   readonly resume?: boolean;
-  /** Hidden widths (default [64, 64, 64, 64]). */
+  /** Hidden widths (default six layers of 32). */
   readonly hidden?: readonly number[];
   /**
    * Random weight factorization of the MLP's layers (Wang et al. 2022): W = V·diag(exp(s)),
@@ -156,7 +158,7 @@ export function burgersPinn(options: BurgersOptions = {}): Pinn {
   const points = options.points ?? BURGERS_DEFAULTS.points;
   const radEvery = options.radEvery ?? 500;
   return new Pinn(problem, {
-    hidden: options.hidden ?? [64, 64, 64, 64],
+    hidden: options.hidden ?? BURGERS_DEFAULTS.hidden,
     factorization: options.factorization,
     points: { domain: points },
     seed: options.seed ?? 0,
@@ -198,6 +200,8 @@ export async function runBurgers(options: BurgersOptions = {}): Promise<BurgersR
     pinn = burgersPinn(options);
   }
   const ckDir = options.out ? join(options.out, 'checkpoint') : undefined;
+  // A fresh run must not inherit an earlier run's record of finished L-BFGS rounds.
+  if (ckDir && !options.resume) await rm(join(ckDir, ROUNDS_FILE), { force: true });
   const lr = options.lr ?? 2e-3;
   const budget = options.timeBudgetSeconds;
   const tTrain = performance.now();
@@ -240,10 +244,13 @@ export async function runBurgers(options: BurgersOptions = {}): Promise<BurgersR
     if (lbfgsLeft && config.lbfgs) {
       // A callback stop skips L-BFGS in the trainer, and rounds run it here: either way it runs.
       const n = adamConfig !== config ? rounds : 1;
-      let iterations = 0;
+      // Every finished round is checkpointed, so an interrupted run resumes at the next round.
+      const plan: RoundsPlan = { adamSteps: result.steps, lbfgsIter: config.lbfgs.maxIter, rounds: n };
+      const done = options.resume && ckDir ? await roundsDone(ckDir, plan) : { rounds: 0, iterations: 0 };
+      let iterations = done.iterations;
       let loss = result.loss;
       const memory = options.lbfgsWarmStart ? new LbfgsMemory() : undefined;
-      for (let r = 0; r < n; r++) {
+      for (let r = done.rounds; r < n; r++) {
         if (adamConfig !== config && !par) pinn.adaptSamples();
         const lbfgs = { ...config.lbfgs, maxIter: Math.ceil(config.lbfgs.maxIter / n), memory };
         const after = makeTrainer({ ...config, lbfgs, steps: 0, checkpoint: undefined, callbacks: [] });
@@ -251,6 +258,10 @@ export async function runBurgers(options: BurgersOptions = {}): Promise<BurgersR
         iterations += r2.lbfgsIterations;
         loss = r2.loss;
         after.dispose();
+        if (ckDir) {
+          await trainer.saveCheckpoint();
+          await writeRoundsDone(ckDir, plan, { rounds: r + 1, iterations });
+        }
       }
       result = { ...result, lbfgsIterations: iterations, loss };
     }
@@ -292,6 +303,37 @@ export async function runBurgers(options: BurgersOptions = {}): Promise<BurgersR
   };
   if (options.out) await writeBurgersOutputs(options.out, out, options);
   return out;
+}
+
+/** The L-BFGS schedule a rounds record belongs to; a resume with another schedule starts over. */
+interface RoundsPlan {
+  readonly adamSteps: number;
+  readonly lbfgsIter: number;
+  readonly rounds: number;
+}
+interface RoundsDone {
+  readonly rounds: number;
+  readonly iterations: number;
+}
+const ROUNDS_FILE = 'lbfgs_rounds.json';
+
+/** Rounds already done under `plan` according to `<ckDir>/lbfgs_rounds.json` (0 if none or another plan). */
+async function roundsDone(ckDir: string, plan: RoundsPlan): Promise<RoundsDone> {
+  try {
+    const rec = JSON.parse(await readFile(join(ckDir, ROUNDS_FILE), 'utf8'));
+    const same = (['adamSteps', 'lbfgsIter', 'rounds'] as const).every((k) => rec.plan?.[k] === plan[k]);
+    if (same && Number.isInteger(rec.done?.rounds) && Number.isFinite(rec.done?.iterations)) return rec.done;
+  } catch {
+    // No record: no round finished yet.
+  }
+  return { rounds: 0, iterations: 0 };
+}
+
+/** Written after the round's checkpoint, so the record never runs ahead of the saved parameters. */
+async function writeRoundsDone(ckDir: string, plan: RoundsPlan, done: RoundsDone): Promise<void> {
+  const tmp = join(ckDir, `.${ROUNDS_FILE}.tmp`);
+  await writeFile(tmp, JSON.stringify({ plan, done }));
+  await rename(tmp, join(ckDir, ROUNDS_FILE));
 }
 
 async function ensureBackend(): Promise<string> {

@@ -1,13 +1,13 @@
 /**
  * pnpm --filter @pinnate/demos burgers -- --out runs/burgers [--nu 0.0031831] [--steps 2000]
- *   [--lbfgs 6000] [--lbfgs-rounds 12] [--threads 2] [--seed 0] [--backend wasm] [--resume] [--time-budget 600]
+ *   [--lbfgs 12000] [--lbfgs-rounds 12] [--threads 2] [--seed 0] [--backend wasm] [--resume] [--time-budget 600]
  */
 import type { BackendName } from '@pinnate/core';
 import { type BurgersOptions, BURGERS_DEFAULTS as D, DEFAULT_NU, runBurgers } from './burgers.ts';
 
 const USAGE = `usage: burgers [--nu ν=${DEFAULT_NU}] [--steps N=${D.steps}] [--lbfgs N=${D.lbfgsIter}] [--lbfgs-rounds R=${D.lbfgsRounds}] [--lbfgs-warm] [--time-budget SECONDS]
                [--seed S=0] [--out DIR] [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--resume]
-               [--points N=${D.points}] [--hidden 64,64,64,64] [--threads N=2] [--rwf MEAN,STD]`;
+               [--points N=${D.points}] [--hidden ${D.hidden.join(',')}] [--threads N=2] [--rwf MEAN,STD]`;
 
 export function parseBurgersArgs(argv: readonly string[]): BurgersOptions {
   const o: Record<string, unknown> = {};

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpyFile } from '@pinnate/core';
@@ -51,6 +51,20 @@ describe('runBurgers (small)', () => {
       r.uRef,
     );
     expect(r.relL2).toBeLessThan(0.5 * baseline);
+    // Every L-BFGS round is checkpointed: resuming the finished run redoes nothing...
+    const rec = JSON.parse(readFileSync(join(out, 'checkpoint', 'lbfgs_rounds.json'), 'utf8'));
+    expect(rec.done).toEqual({ rounds: 3, iterations: r.lbfgsIterations });
+    const same = await runBurgers({ ...small, resume: true });
+    expect(same.lbfgsIterations).toBe(r.lbfgsIterations);
+    expect(same.relL2).toBe(r.relL2);
+    // ...and with a record of two finished rounds (of three) it runs one more round only.
+    writeFileSync(
+      join(out, 'checkpoint', 'lbfgs_rounds.json'),
+      JSON.stringify({ ...rec, done: { rounds: 2, iterations: 1000 } }),
+    );
+    const cut = await runBurgers({ ...small, resume: true });
+    expect(cut.lbfgsIterations).toBeGreaterThan(1000);
+    expect(cut.lbfgsIterations).toBeLessThanOrEqual(1020);
     // Resume continues from the checkpoint step count.
     const again = await runBurgers({ ...small, steps: 150, lbfgsIter: 0, resume: true });
     expect(again.steps).toBe(150);
