@@ -1,6 +1,7 @@
 /**
  * pnpm --filter @pinnate/demos darcy [--res 29] [--train 1000] [--test 100] [--epochs 40]
- *   [--minutes M] [--batch 8] [--lr 1e-3] [--channels 24] [--width 32] [--modes 12]
+ *   [--minutes M] [--batch 8] [--lr 1e-3] [--eval-every 5] [--eval-res R]
+ *   [--channels 24] [--layers 4] [--smoothing 1,1,1,2] [--width 32] [--modes 12] [--fno-layers 4]
  *   [--models mgno,fno] [--out runs/darcy] [--backend wasm|cpu]
  * pnpm --filter @pinnate/demos darcy --predict in.npy --out out.npy [--model runs/darcy/mgno]
  */
@@ -35,6 +36,18 @@ if (flags.has('predict')) {
   console.log(`wrote ${out} [${shape}]`);
 } else {
   const models = (flags.get('models') ?? 'mgno,fno').split(',') as ('mgno' | 'fno')[];
+  for (const m of models)
+    if (m !== 'mgno' && m !== 'fno') throw new Error(`darcy: '--models' takes mgno and/or fno, got '${m}'`);
+  const smoothing = flags.has('smoothing')
+    ? (flags.get('smoothing') as string).split(',').map((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0)
+          throw new Error(
+            `darcy: '--smoothing' must be step counts like 1,1,1,2, got '${flags.get('smoothing')}'`,
+          );
+        return n;
+      })
+    : undefined;
   const t0 = performance.now();
   const r = await runDarcy({
     res: num('res'),
@@ -45,13 +58,20 @@ if (flags.has('predict')) {
     batchSize: num('batch'),
     lr: num('lr'),
     seed: num('seed'),
+    evalEvery: num('eval-every'),
+    evalRes: num('eval-res'),
     out: flags.get('out'),
     backend,
     models,
-    mgno: num('channels') ? { channels: num('channels') } : {},
+    mgno: {
+      ...(num('channels') ? { channels: num('channels') } : {}),
+      ...(num('layers') ? { layers: num('layers') } : {}),
+      ...(smoothing ? { smoothing } : {}),
+    },
     fno: {
       ...(num('width') ? { width: num('width') } : {}),
       ...(num('modes') ? { modes: num('modes') } : {}),
+      ...(num('fno-layers') ? { layers: num('fno-layers') } : {}),
     },
   });
   console.log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s; report in ${r.out}/report.md`);
