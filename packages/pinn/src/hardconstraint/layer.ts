@@ -283,8 +283,9 @@ export class MixtureOfExperts {
       const perExpert = tf.transpose(gathered, [0, 2, 1, 3, 4]).reshape([B * K, C0, m, n]) as tf.Tensor4D;
       const sharedK = shared.map((t) => {
         const [, C, mb] = t.shape;
+        // A broadcasting multiply, not broadcastTo: its gradient (tile) is missing for rank 5.
         return tf
-          .broadcastTo(t.reshape([B, 1, C, mb, n]), [B, K, C, mb, n])
+          .mul(t.reshape([B, 1, C * mb * n]), tf.ones([1, K, 1]))
           .reshape([B * K, C, mb, n]) as tf.Tensor4D;
       });
       return this.constraint

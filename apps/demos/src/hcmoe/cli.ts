@@ -1,0 +1,106 @@
+/**
+ * pnpm --filter @pinnate/demos hcmoe -- [--quick] [--out DIR] [options]   (see ../../docs/hcmoe.md)
+ *
+ * Soft constraint, hard constraint (1 expert) and hard constraints with 4 experts on 1-D
+ * diffusion–sorption, then the timing table (1 vs 4 experts, 1 vs 2 workers).
+ */
+import { initBackendFromEnv } from '@pinnate/core';
+import type { Variant } from './ds.ts';
+import { FULL, type HcmoeOptions, QUICK, runHcmoe } from './run.ts';
+
+const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--train N] [--test N]
+  [--nx N] [--nt N] [--basis N] [--width N] [--modes N] [--layers N] [--batch N] [--lr X]
+  [--points N (per expert)] [--experts K] [--workers W] [--variants soft,hard,moe]
+  [--bench-points 100,1000,10000] [--bench-workers 1,2] [--bench-grid NT,NX] [--no-bench]
+  [--time-budget SECONDS (per variant)] [--seed S]`;
+
+function parse(argv: readonly string[]): HcmoeOptions {
+  const args = argv.filter((a) => a !== '--');
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--help' || a === '-h') throw new Error(USAGE);
+    if (!a.startsWith('--')) throw new Error(`hcmoe: unexpected argument '${a}'\n${USAGE}`);
+    const next = args[i + 1];
+    if (next === undefined || next.startsWith('--')) flags.set(a.slice(2), true);
+    else {
+      flags.set(a.slice(2), next);
+      i++;
+    }
+  }
+  const base = flags.has('quick') ? QUICK : FULL;
+  const used = new Set(['quick']);
+  const num = (k: string): number | undefined => {
+    used.add(k);
+    const v = flags.get(k);
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (v === true || !Number.isFinite(x)) throw new Error(`hcmoe: '--${k}' needs a number, got '${v}'`);
+    return x;
+  };
+  const list = (k: string): number[] | undefined => {
+    used.add(k);
+    const v = flags.get(k);
+    if (v === undefined) return undefined;
+    const xs = String(v).split(',').map(Number);
+    if (v === true || xs.some((x) => !Number.isFinite(x)))
+      throw new Error(`hcmoe: '--${k}' needs numbers, got '${v}'`);
+    return xs;
+  };
+  used.add('out');
+  used.add('variants');
+  used.add('no-bench');
+  const out = flags.get('out');
+  const variants = flags.get('variants');
+  const vs = variants === undefined ? base.variants : (String(variants).split(',') as Variant[]);
+  for (const v of vs)
+    if (!['soft', 'hard', 'moe'].includes(v)) throw new Error(`hcmoe: unknown variant '${v}'`);
+  const seed = num('seed');
+  const grid = list('bench-grid');
+  const o: HcmoeOptions = {
+    ...base,
+    out: out === undefined || out === true ? (flags.has('quick') ? 'runs/hcmoe-quick' : 'runs/hcmoe') : out,
+    data: {
+      ...base.data,
+      nx: num('nx') ?? base.data.nx,
+      nt: num('nt') ?? base.data.nt,
+      train: num('train') ?? base.data.train,
+      test: num('test') ?? base.data.test,
+      seed: seed ?? base.data.seed,
+    },
+    model: {
+      ...base.model,
+      basis: num('basis') ?? base.model.basis,
+      width: num('width') ?? base.model.width,
+      modes: num('modes') ?? base.model.modes,
+      layers: num('layers') ?? base.model.layers,
+      seed: seed ?? base.model.seed,
+    },
+    train: {
+      ...base.train,
+      steps: num('steps') ?? base.train.steps,
+      batch: num('batch') ?? base.train.batch,
+      lr: num('lr') ?? base.train.lr,
+      decayEvery: num('decay-every') ?? base.train.decayEvery,
+      timeBudget: num('time-budget') ?? base.train.timeBudget,
+      seed: seed ?? base.train.seed,
+    },
+    pointsPerExpert: num('points') ?? base.pointsPerExpert,
+    experts: num('experts') ?? base.experts,
+    workers: num('workers') ?? base.workers,
+    variants: vs,
+    benchPoints: flags.has('no-bench') ? [] : (list('bench-points') ?? base.benchPoints),
+    benchWorkers: list('bench-workers') ?? base.benchWorkers,
+    benchGrid: grid ? [grid[0], grid[1]] : base.benchGrid,
+  };
+  for (const k of flags.keys()) if (!used.has(k)) throw new Error(`hcmoe: unknown option '--${k}'\n${USAGE}`);
+  return o;
+}
+
+await initBackendFromEnv();
+try {
+  await runHcmoe(parse(process.argv.slice(2)));
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(1);
+}

@@ -1,0 +1,493 @@
+/**
+ * PI-HC-MoE on 1-D diffusion–sorption (Chalapathi, Du & Krishnapriyan, ICLR 2024), scaled to a
+ * CPU. Reads top to bottom:
+ *   data (our finite-volume solver, downsampled) → FNO base (IC → N basis functions on the
+ *   (t, x) grid) → finite-difference maps of the basis (u_τ, u_xx, boundary rows) → constraint
+ *   (soft: residual as loss; hard: LM layer, 1 expert; MoE: 4 experts along x) → training on the
+ *   PDE residual only → relative L2 on test trajectories.
+ * Time is normalised, τ = t / T, so the residual is u_τ − T·D/R(u)·u_xx.
+ */
+import { AdamOptimizer, exponentialDecay, Rng } from '@pinnate/core';
+import { Fno, PDEBENCH_DIFFUSION_SORPTION, solveDiffusionSorption } from '@pinnate/operators';
+import {
+  assembleExperts,
+  gridExperts,
+  LINEAR_RESIDUAL,
+  type LmOptions,
+  MixtureOfExperts,
+  type SolverPool,
+  sampleExpertPoints,
+} from '@pinnate/pinn';
+import * as tf from '@tensorflow/tfjs';
+import { DIFFUSION_SORPTION_RESIDUAL } from './residual.ts';
+
+const P = PDEBENCH_DIFFUSION_SORPTION;
+const KAPPA = ((1 - P.porosity) / P.porosity) * P.bulkDensity * P.freundlichK;
+export const T_END = 500;
+
+export interface DataConfig {
+  /** Cells of the training grid (solver runs at nx · fine). */
+  readonly nx: number;
+  /** Snapshots in [0, T]. */
+  readonly nt: number;
+  readonly fine: number;
+  /** Solver time steps. */
+  readonly solverSteps: number;
+  readonly train: number;
+  readonly test: number;
+  readonly seed: number;
+}
+
+export interface DsData {
+  readonly nx: number;
+  readonly nt: number;
+  /** Initial constant of each trajectory. */
+  readonly cTrain: Float64Array;
+  readonly cTest: Float64Array;
+  /** [samples, nt, nx]. */
+  readonly uTrain: Float64Array;
+  readonly uTest: Float64Array;
+  readonly x: Float64Array;
+  readonly t: Float64Array;
+}
+
+/**
+ * PDEBench's distribution (u0 = c ~ U(0, 0.2)), solved on nx·fine cells and averaged back to nx
+ * cells (cell averages of the fine solution).
+ */
+export function makeData(cfg: DataConfig): DsData {
+  const rng = new Rng(cfg.seed);
+  const nf = cfg.nx * cfg.fine;
+  const one = (c: number) => {
+    const sol = solveDiffusionSorption({
+      initial: new Float64Array(nf).fill(c),
+      tEnd: T_END,
+      steps: cfg.solverSteps,
+      snapshots: cfg.nt,
+    });
+    const out = new Float64Array(cfg.nt * cfg.nx);
+    for (let s = 0; s < cfg.nt; s++)
+      for (let j = 0; j < cfg.nx; j++) {
+        let acc = 0;
+        for (let q = 0; q < cfg.fine; q++) acc += sol.u[s * nf + j * cfg.fine + q];
+        out[s * cfg.nx + j] = acc / cfg.fine;
+      }
+    return out;
+  };
+  const draw = (n: number) => {
+    const c = Float64Array.from({ length: n }, () => rng.uniformIn(0, 0.2));
+    const u = new Float64Array(n * cfg.nt * cfg.nx);
+    c.forEach((ci, i) => {
+      u.set(one(ci), i * cfg.nt * cfg.nx);
+    });
+    return { c, u };
+  };
+  const tr = draw(cfg.train);
+  const te = draw(cfg.test);
+  return {
+    nx: cfg.nx,
+    nt: cfg.nt,
+    cTrain: tr.c,
+    cTest: te.c,
+    uTrain: tr.u,
+    uTest: te.u,
+    x: Float64Array.from({ length: cfg.nx }, (_, j) => (j + 0.5) / cfg.nx),
+    t: Float64Array.from({ length: cfg.nt }, (_, s) => (s * T_END) / (cfg.nt - 1)),
+  };
+}
+
+/** A · x for a constant A [1, M, N] and x [batch, N, P]; dx = Aᵀ dy from the kept transpose. */
+function constLeftMul(A: tf.Tensor3D, AT: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
+  const f = tf.customGrad(((xs: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([]);
+    return {
+      value: tf.matMul(A, xs as tf.Tensor3D),
+      gradFunc: (dy: tf.Tensor) => tf.matMul(AT, dy as tf.Tensor3D),
+    };
+  }) as never) as unknown as (x: tf.Tensor) => tf.Tensor3D;
+  return f(x);
+}
+
+/**
+ * Finite-difference maps on the grid (τ ∈ [0, 1] with nt points, cell centres x_j = (j+½)h):
+ *   Dt   [nt, nt]  second order (central inside, one-sided 3-point at the ends),
+ *   Dxx  [nx, nx]  second order (3-point inside, one-sided 4-point at the ends),
+ *   E    [2, nx]   row 0: u(0) by quadratic extrapolation of the first three cells;
+ *                  row 1: u(1) + D u_x(1) from the last three (the outflow condition).
+ */
+export class GridOps {
+  readonly nx: number;
+  readonly nt: number;
+  private readonly mats: tf.Tensor3D[];
+
+  constructor(nx: number, nt: number) {
+    this.nx = nx;
+    this.nt = nt;
+    const dtau = 1 / (nt - 1);
+    const h = 1 / nx;
+    const Dt = new Float32Array(nt * nt);
+    for (let i = 0; i < nt; i++) {
+      const set = (j: number, v: number) => {
+        Dt[i * nt + j] = v / (2 * dtau);
+      };
+      if (i === 0) [set(0, -3), set(1, 4), set(2, -1)];
+      else if (i === nt - 1) [set(nt - 3, 1), set(nt - 2, -4), set(nt - 1, 3)];
+      else [set(i - 1, -1), set(i + 1, 1)];
+    }
+    const Dxx = new Float32Array(nx * nx);
+    for (let i = 0; i < nx; i++) {
+      const set = (j: number, v: number) => {
+        Dxx[i * nx + j] = v / (h * h);
+      };
+      if (i === 0) [set(0, 2), set(1, -5), set(2, 4), set(3, -1)];
+      else if (i === nx - 1) [set(nx - 1, 2), set(nx - 2, -5), set(nx - 3, 4), set(nx - 4, -1)];
+      else [set(i - 1, 1), set(i, -2), set(i + 1, 1)];
+    }
+    const E = new Float32Array(2 * nx);
+    E[0] = 15 / 8;
+    E[1] = -10 / 8;
+    E[2] = 3 / 8;
+    const D = P.diffusion;
+    E[nx + nx - 1] = 15 / 8 + (2 * D) / h;
+    E[nx + nx - 2] = -10 / 8 - (3 * D) / h;
+    E[nx + nx - 3] = 3 / 8 + D / h;
+    const pair = (a: Float32Array, r: number, c: number) => {
+      const t = new Float32Array(a.length);
+      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = a[i * c + j];
+      return [tf.tensor3d(a, [1, r, c]), tf.tensor3d(t, [1, c, r])];
+    };
+    this.mats = [...pair(Dt, nt, nt), ...pair(Dxx, nx, nx), ...pair(E, 2, nx)];
+  }
+
+  /** f [B, nt, nx, C] -> ∂_τ f, same shape. */
+  dt(f: tf.Tensor4D): tf.Tensor4D {
+    const [B, nt, nx, C] = f.shape;
+    return constLeftMul(this.mats[0], this.mats[1], f.reshape([B, nt, nx * C])).reshape([B, nt, nx, C]);
+  }
+
+  /** f [B, nt, nx, C] -> ∂_xx f, same shape. */
+  dxx(f: tf.Tensor4D): tf.Tensor4D {
+    const [B, nt, nx, C] = f.shape;
+    return constLeftMul(this.mats[2], this.mats[3], f.reshape([B * nt, nx, C])).reshape([B, nt, nx, C]);
+  }
+
+  /** f [B, nt, nx, C] -> [B, nt, 2, C]: (u(0), u(1) + D u_x(1)) per time row. */
+  boundary(f: tf.Tensor4D): tf.Tensor4D {
+    const [B, nt, nx, C] = f.shape;
+    return constLeftMul(this.mats[4], this.mats[5], f.reshape([B * nt, nx, C])).reshape([B, nt, 2, C]);
+  }
+
+  /** u_τ − T D / R(u) u_xx for u [B, nt, nx, 1]. */
+  residual(u: tf.Tensor4D): tf.Tensor4D {
+    const R = tf.add(
+      1,
+      tf.mul(KAPPA * P.freundlichN, tf.pow(tf.add(tf.relu(u), P.epsilon), P.freundlichN - 1)),
+    );
+    return tf.sub(this.dt(u), tf.div(tf.mul(T_END * P.diffusion, this.dxx(u)), R)) as tf.Tensor4D;
+  }
+
+  dispose(): void {
+    tf.dispose(this.mats);
+  }
+}
+
+export type Variant = 'soft' | 'hard' | 'moe';
+
+export interface ModelConfig {
+  readonly basis: number;
+  readonly width: number;
+  readonly modes: number;
+  readonly layers: number;
+  readonly projection: number;
+  readonly padding: number;
+  readonly seed: number;
+}
+
+export interface ConstraintConfig {
+  readonly experts: number;
+  readonly pointsPerExpert: number;
+  readonly ridge: number;
+  readonly lm: LmOptions;
+  readonly pool: SolverPool;
+}
+
+/**
+ * The model of one variant: FNO base (IC broadcast over the grid → `basis` channels; 1 channel
+ * for the soft variant) and, for hard / moe, the mixture of experts over x.
+ */
+export class DsModel {
+  readonly variant: Variant;
+  readonly fno: Fno;
+  readonly moe: MixtureOfExperts | null;
+  readonly experts: number;
+  private readonly pointsPerExpert: number;
+
+  constructor(variant: Variant, model: ModelConfig, constraint: ConstraintConfig | null) {
+    this.variant = variant;
+    this.fno = new Fno({
+      inChannels: 1,
+      outChannels: variant === 'soft' ? 1 : model.basis,
+      width: model.width,
+      modes: model.modes,
+      layers: model.layers,
+      projection: model.projection,
+      domainPadding: model.padding,
+      seed: model.seed,
+      inputShift: 0.1,
+      inputScale: 0.06,
+    });
+    if (variant !== 'soft' && !constraint)
+      throw new Error(`DsModel: variant '${variant}' needs a constraint config`);
+    this.experts = variant === 'soft' ? 0 : (constraint as ConstraintConfig).experts;
+    this.pointsPerExpert = constraint?.pointsPerExpert ?? 0;
+    this.moe =
+      variant === 'soft'
+        ? null
+        : new MixtureOfExperts({
+            experts: this.experts,
+            blocks: [
+              {
+                residual: DIFFUSION_SORPTION_RESIDUAL,
+                params: [T_END * P.diffusion, KAPPA * P.freundlichN, P.freundlichN, P.epsilon],
+              },
+              { residual: LINEAR_RESIDUAL, params: [1] },
+            ],
+            ridge: constraint?.ridge,
+            w0: 1,
+            lm: constraint?.lm,
+            pool: constraint?.pool,
+          });
+  }
+
+  variables(): tf.Variable[] {
+    return this.fno.parameters().map((p) => p.variable);
+  }
+
+  /** Constraint points of every expert (rows τ > 0), a fresh draw per call. */
+  samplePoints(ops: GridOps, rng: Rng): { owner: Int32Array; points: Int32Array[] } {
+    const owner = gridExperts([ops.nt, ops.nx], [1, Math.max(1, this.experts)]);
+    if (!this.moe) return { owner, points: [] };
+    const points = sampleExpertPoints(owner, this.experts, this.pointsPerExpert, rng, (g) => g >= ops.nx);
+    return { owner, points };
+  }
+
+  /**
+   * u [B, nt, nx, 1] for initial constants c (length B); hard variants solve their constraints
+   * on `points`.
+   */
+  forward(ops: GridOps, c: Float64Array, sample: { owner: Int32Array; points: Int32Array[] }): tf.Tensor4D {
+    const B = c.length;
+    const { nt, nx } = ops;
+    const input = tf.tidy(() =>
+      tf.mul(tf.ones([1, nt, nx, 1]), tf.tensor4d(Float32Array.from(c), [B, 1, 1, 1])),
+    ) as tf.Tensor4D;
+    const out = tf.tidy(() => {
+      const b = this.fno.apply(input); // [B, nt, nx, N]
+      if (!this.moe) return b;
+      const N = b.shape[3];
+      const G = nt * nx;
+      const local = tf.stack(
+        [b.reshape([B, G, N]), ops.dt(b).reshape([B, G, N]), ops.dxx(b).reshape([B, G, N])],
+        1,
+      ) as tf.Tensor4D; // [B, 3, G, N]
+      // Conditions: u(x, 0) = c on every cell, then u(0, τ) = 1 and u(1) + D u_x(1) = 0 for τ > 0.
+      const ic = b.slice([0, 0, 0, 0], [B, 1, nx, N]).reshape([B, 1, nx, N]);
+      const bc = tf
+        .transpose(ops.boundary(b).slice([0, 1, 0, 0], [B, nt - 1, 2, N]), [0, 2, 1, 3])
+        .reshape([B, 1, 2 * (nt - 1), N]);
+      const cond = tf.concat([ic, bc], 2) as tf.Tensor4D;
+      const m = nx + 2 * (nt - 1);
+      const target = new Float64Array(B * m);
+      for (let i = 0; i < B; i++) {
+        target.fill(c[i], i * m, i * m + nx);
+        target.fill(1, i * m + nx, i * m + nx + nt - 1);
+      }
+      const w = (this.moe as MixtureOfExperts).apply(local, sample.points, null, [cond], [target]);
+      return assembleExperts(b.reshape([B, G, N]) as tf.Tensor3D, w, sample.owner).reshape([B, nt, nx, 1]);
+    });
+    input.dispose();
+    return out as tf.Tensor4D;
+  }
+
+  dispose(): void {
+    this.fno.dispose();
+  }
+}
+
+/** Mean-square PDE residual over τ > 0 (the hard variants' whole training loss). */
+export function pdeLoss(ops: GridOps, u: tf.Tensor4D): tf.Scalar {
+  return tf.tidy(() => {
+    const [B, nt, nx] = u.shape;
+    const r = ops.residual(u).slice([0, 1, 0, 0], [B, nt - 1, nx, 1]);
+    return tf.mean(tf.square(r)) as tf.Scalar;
+  });
+}
+
+/** Initial and boundary mean-square errors (the soft variant adds them to the residual). */
+export function conditionLoss(
+  ops: GridOps,
+  u: tf.Tensor4D,
+  c: Float64Array,
+): { ic: tf.Scalar; bc: tf.Scalar } {
+  return tf.tidy(() => {
+    const [B, nt, nx] = u.shape;
+    const c4 = tf.tensor4d(Float32Array.from(c), [B, 1, 1, 1]);
+    const ic = tf.mean(tf.square(tf.sub(u.slice([0, 0, 0, 0], [B, 1, nx, 1]), c4))) as tf.Scalar;
+    const bd = ops.boundary(u).slice([0, 1, 0, 0], [B, nt - 1, 2, 1]);
+    const tgt = tf.tensor4d([1, 0], [1, 1, 2, 1]);
+    const bc = tf.mean(tf.square(tf.sub(bd, tgt))) as tf.Scalar;
+    return { ic, bc };
+  });
+}
+
+export interface TrainConfig {
+  readonly steps: number;
+  readonly batch: number;
+  readonly lr: number;
+  /** Halve the rate every this many steps (paper: 800 of 4000). */
+  readonly decayEvery: number;
+  readonly clip: number;
+  readonly seed: number;
+  /** Stop early after this many seconds (0: off). */
+  readonly timeBudget: number;
+}
+
+export interface TrainRecord {
+  readonly loss: number[];
+  readonly pde: number[];
+  readonly stepMs: number[];
+  readonly wallS: number;
+  readonly cpuS: number;
+  readonly steps: number;
+}
+
+/** Adam on the residual (hard) or residual + conditions (soft), minibatches of trajectories. */
+export function train(
+  model: DsModel,
+  ops: GridOps,
+  data: DsData,
+  cfg: TrainConfig,
+  log: (msg: string) => void = () => {},
+): TrainRecord {
+  const rng = new Rng(cfg.seed);
+  const vars = model.variables();
+  const opt = new AdamOptimizer(vars, {
+    lr: exponentialDecay({ lr: cfg.lr, decayRate: 0.5, decaySteps: cfg.decayEvery, staircase: true }),
+    clipNorm: cfg.clip,
+  });
+  const rec: TrainRecord = { loss: [], pde: [], stepMs: [], wallS: 0, cpuS: 0, steps: 0 };
+  const nTrain = data.cTrain.length;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let perm = rng.permutation(nTrain);
+  let cursor = 0;
+  for (let step = 0; step < cfg.steps; step++) {
+    const s0 = performance.now();
+    if (cursor + cfg.batch > nTrain) {
+      perm = rng.permutation(nTrain);
+      cursor = 0;
+    }
+    const c = Float64Array.from({ length: cfg.batch }, (_, i) => data.cTrain[perm[cursor + i]]);
+    cursor += cfg.batch;
+    const sample = model.samplePoints(ops, rng);
+    let pdeValue = 0;
+    const { value, grads } = tf.variableGrads(() => {
+      const u = model.forward(ops, c, sample);
+      const pde = pdeLoss(ops, u);
+      let total: tf.Scalar = pde;
+      if (model.variant === 'soft') {
+        const { ic, bc } = conditionLoss(ops, u, c);
+        total = tf.addN([pde, ic, bc]) as tf.Scalar;
+      }
+      pdeValue = pde.dataSync()[0];
+      return total;
+    }, vars);
+    opt.applyGradients(vars.map((v) => grads[v.name]));
+    rec.loss.push(value.dataSync()[0]);
+    rec.pde.push(pdeValue);
+    tf.dispose([value, ...Object.values(grads)]);
+    rec.stepMs.push(performance.now() - s0);
+    (rec as { steps: number }).steps = step + 1;
+    if (step % 25 === 0 || step === cfg.steps - 1) {
+      log(
+        `${model.variant} step ${step + 1}/${cfg.steps} loss ${rec.loss[step].toExponential(3)} pde ${pdeValue.toExponential(3)} ${rec.stepMs[step].toFixed(0)} ms`,
+      );
+    }
+    if (cfg.timeBudget > 0 && (performance.now() - t0) / 1000 > cfg.timeBudget) {
+      log(`${model.variant}: time budget reached after ${step + 1} steps`);
+      break;
+    }
+  }
+  const cpu = process.cpuUsage(cpu0);
+  opt.dispose();
+  return { ...rec, wallS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6 };
+}
+
+export interface EvalResult {
+  /** Relative L2 per test trajectory over the whole (t, x) grid. */
+  readonly relL2: number[];
+  readonly mean: number;
+  readonly std: number;
+  /** Predictions [test, nt, nx] (float32 values). */
+  readonly u: Float32Array;
+  /** Hard variants: PDE residual (τ units) at the constraint points after the solve. */
+  readonly residualRms: number[];
+  readonly residualMax: number[];
+  /** Hard variants: RMS of the initial/boundary rows after the solve. */
+  readonly conditionRms: number[];
+  readonly lmIterations: number[];
+  /** Inference wall ms per batch. */
+  readonly inferMs: number[];
+}
+
+export function evaluate(
+  model: DsModel,
+  ops: GridOps,
+  data: DsData,
+  batch: number,
+  seed: number,
+): EvalResult {
+  const rng = new Rng(seed);
+  const n = data.cTest.length;
+  const G = data.nt * data.nx;
+  const u = new Float32Array(n * G);
+  const rel: number[] = [];
+  const out = {
+    residualRms: [] as number[],
+    residualMax: [] as number[],
+    conditionRms: [] as number[],
+    lmIterations: [] as number[],
+    inferMs: [] as number[],
+  };
+  for (let s = 0; s < n; s += batch) {
+    const c = data.cTest.subarray(s, Math.min(n, s + batch));
+    const sample = model.samplePoints(ops, rng);
+    const t0 = performance.now();
+    const pred = model.forward(ops, Float64Array.from(c), sample);
+    const vals = pred.dataSync() as Float32Array;
+    out.inferMs.push(performance.now() - t0);
+    pred.dispose();
+    u.set(vals, s * G);
+    for (let i = 0; i < c.length; i++) {
+      let num = 0;
+      let den = 0;
+      for (let g = 0; g < G; g++) {
+        const ref = data.uTest[(s + i) * G + g];
+        num += (vals[i * G + g] - ref) ** 2;
+        den += ref * ref;
+      }
+      rel.push(Math.sqrt(num / den));
+    }
+    if (model.moe) {
+      for (const r of model.moe.constraint.lastSolve) {
+        out.residualRms.push(r.blocks[0].rms);
+        out.residualMax.push(r.blocks[0].maxAbs);
+        out.conditionRms.push(r.blocks[1].rms);
+        out.lmIterations.push(r.iterations);
+      }
+    }
+  }
+  const mean = rel.reduce((a, b) => a + b, 0) / rel.length;
+  const std = Math.sqrt(rel.reduce((a, b) => a + (b - mean) ** 2, 0) / rel.length);
+  return { relL2: rel, mean, std, u, ...out };
+}

@@ -1,0 +1,375 @@
+/**
+ * The hcmoe command: data → the three variants (soft, hard with 1 expert, hard with 4 experts)
+ * → test relative L2 table → timing of a training step and of inference against the number of
+ * constraint points (1 vs 4 experts, 1 vs 2 workers) → figures and metrics.json.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fieldHeatmaps, lossCurves, Rng, renderSvg } from '@pinnate/core';
+import { SolverPool } from '@pinnate/pinn';
+import * as tf from '@tensorflow/tfjs';
+import {
+  type DataConfig,
+  DsModel,
+  type EvalResult,
+  evaluate,
+  GridOps,
+  type ModelConfig,
+  makeData,
+  pdeLoss,
+  type TrainConfig,
+  type TrainRecord,
+  train,
+  type Variant,
+} from './ds.ts';
+
+export interface HcmoeOptions {
+  readonly out: string;
+  readonly data: DataConfig;
+  readonly model: ModelConfig;
+  readonly train: TrainConfig;
+  readonly pointsPerExpert: number;
+  readonly experts: number;
+  readonly ridge: number;
+  readonly lmMaxIter: number;
+  readonly variants: readonly Variant[];
+  /** Worker lanes for training and evaluation. */
+  readonly workers: number;
+  /** Timing: total constraint points, worker counts, grid, batch, repeats; empty: skip. */
+  readonly benchPoints: readonly number[];
+  readonly benchWorkers: readonly number[];
+  readonly benchGrid: readonly [number, number];
+  readonly benchBatch: number;
+  readonly benchRepeats: number;
+  readonly evalBatch: number;
+}
+
+/** The default run (see docs/hcmoe.md for what it costs). */
+export const FULL: Omit<HcmoeOptions, 'out'> = {
+  data: { nx: 32, nt: 26, fine: 4, solverSteps: 500, train: 100, test: 50, seed: 0 },
+  model: { basis: 16, width: 12, modes: 6, layers: 3, projection: 32, padding: 4, seed: 0 },
+  train: { steps: 200, batch: 4, lr: 3e-3, decayEvery: 100, clip: 1, seed: 0, timeBudget: 720 },
+  pointsPerExpert: 160,
+  experts: 4,
+  ridge: 1e-4,
+  lmMaxIter: 100,
+  variants: ['soft', 'hard', 'moe'],
+  workers: 1,
+  benchPoints: [100, 1000, 10000],
+  benchWorkers: [1, 2],
+  benchGrid: [101, 128],
+  benchBatch: 2,
+  benchRepeats: 2,
+  evalBatch: 10,
+};
+
+/** A seconds-long smoke run of every path (used by the test). */
+export const QUICK: Omit<HcmoeOptions, 'out'> = {
+  ...FULL,
+  data: { nx: 16, nt: 11, fine: 2, solverSteps: 100, train: 8, test: 4, seed: 0 },
+  model: { basis: 4, width: 4, modes: 2, layers: 1, projection: 8, padding: 0, seed: 0 },
+  train: { ...FULL.train, steps: 3, batch: 2, decayEvery: 100, timeBudget: 0 },
+  pointsPerExpert: 16,
+  benchPoints: [40],
+  benchGrid: [11, 16],
+  benchRepeats: 1,
+  evalBatch: 2,
+};
+
+const stats = (xs: readonly number[]) => {
+  if (xs.length === 0) return { mean: Number.NaN, max: Number.NaN, median: Number.NaN };
+  const s = [...xs].sort((a, b) => a - b);
+  return {
+    mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+    max: s[s.length - 1],
+    median: s[Math.floor(s.length / 2)],
+  };
+};
+
+interface VariantResult {
+  readonly variant: Variant;
+  readonly experts: number;
+  readonly train: Omit<TrainRecord, 'loss' | 'pde' | 'stepMs'> & { msPerStep: number; finalLoss: number };
+  readonly test: Omit<EvalResult, 'u' | 'relL2'> & { relL2: number[] };
+  readonly u: Float32Array;
+  readonly loss: number[];
+}
+
+export interface BenchRow {
+  readonly points: number;
+  readonly experts: number;
+  readonly workers: number;
+  readonly trainStepMs: number;
+  readonly trainStepCpuMs: number;
+  readonly inferMs: number;
+  readonly inferCpuMs: number;
+  /** Float64 solve and implicit backward alone (median). */
+  readonly solveMs: number;
+  readonly adjointMs: number;
+  readonly lmIterations: number;
+  readonly load1: number;
+}
+
+export async function runHcmoe(
+  o: HcmoeOptions,
+  log: (m: string) => void = console.log,
+): Promise<{
+  results: VariantResult[];
+  bench: BenchRow[];
+}> {
+  await mkdir(o.out, { recursive: true });
+  const load0 = loadavg()[0];
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  log(
+    `hcmoe: data ${o.data.train} train + ${o.data.test} test trajectories on ${o.data.nt} × ${o.data.nx} (solver ${o.data.nx * o.data.fine} cells, ${o.data.solverSteps} steps)`,
+  );
+  const data = makeData(o.data);
+  const dataS = (performance.now() - t0) / 1000;
+  log(`hcmoe: data in ${dataS.toFixed(1)} s`);
+  const ops = new GridOps(o.data.nx, o.data.nt);
+  const pool = await SolverPool.start({ workers: o.workers });
+  const results: VariantResult[] = [];
+  try {
+    for (const variant of o.variants) {
+      const experts = variant === 'moe' ? o.experts : 1;
+      const before = tf.memory().numTensors;
+      const model = new DsModel(variant, o.model, {
+        experts,
+        pointsPerExpert: o.pointsPerExpert,
+        ridge: o.ridge,
+        lm: { maxIter: o.lmMaxIter },
+        pool,
+      });
+      const rec = train(model, ops, data, o.train, log);
+      const ev = evaluate(model, ops, data, o.evalBatch, o.train.seed + 1000);
+      const st = stats(rec.stepMs.slice(1));
+      const res: VariantResult = {
+        variant,
+        experts: variant === 'soft' ? 0 : experts,
+        train: {
+          steps: rec.steps,
+          wallS: rec.wallS,
+          cpuS: rec.cpuS,
+          msPerStep: st.median,
+          finalLoss: rec.loss[rec.loss.length - 1],
+        },
+        test: { ...ev, u: undefined, relL2: ev.relL2 } as never,
+        u: ev.u,
+        loss: rec.loss,
+      };
+      results.push(res);
+      const r = stats(ev.residualRms);
+      log(
+        `${variant}: test relL2 ${(100 * ev.mean).toFixed(2)} ± ${(100 * ev.std).toFixed(2)} %` +
+          (model.moe
+            ? `; after solve: PDE residual rms ${r.mean.toExponential(2)} (max over points ${stats(ev.residualMax).max.toExponential(2)}), conditions rms ${stats(ev.conditionRms).mean.toExponential(2)}, LM its ${stats(ev.lmIterations).mean.toFixed(1)}`
+            : '') +
+          `; ${rec.steps} steps, ${st.median.toFixed(0)} ms/step, wall ${rec.wallS.toFixed(1)} s, cpu ${rec.cpuS.toFixed(1)} s`,
+      );
+      model.dispose();
+      log(`${variant}: tensors left after dispose: ${tf.memory().numTensors - before}`);
+    }
+  } finally {
+    await pool.close();
+  }
+  const bench = o.benchPoints.length > 0 ? await runBench(o, log) : [];
+  await writeOutputs(o, data, results, bench, {
+    wallS: (performance.now() - t0) / 1000,
+    cpuS: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpu0)),
+    load1Start: load0,
+    load1End: loadavg()[0],
+    dataS,
+  });
+  ops.dispose();
+  return { results, bench };
+}
+
+/**
+ * Per-step and per-inference time on a bench grid (FNO untrained: the basis quality changes LM
+ * iteration counts, reported beside). Total constraint points m are split evenly over experts.
+ */
+async function runBench(o: HcmoeOptions, log: (m: string) => void): Promise<BenchRow[]> {
+  const [nt, nx] = o.benchGrid;
+  const ops = new GridOps(nx, nt);
+  const rows: BenchRow[] = [];
+  const c = Float64Array.from(
+    { length: o.benchBatch },
+    (_, i) => 0.05 + (0.1 * i) / Math.max(1, o.benchBatch),
+  );
+  for (const workers of o.benchWorkers) {
+    const pool = await SolverPool.start({ workers });
+    try {
+      for (const points of o.benchPoints) {
+        for (const experts of [1, o.experts]) {
+          const per = Math.floor(points / experts);
+          const model = new DsModel(experts === 1 ? 'hard' : 'moe', o.model, {
+            experts,
+            pointsPerExpert: per,
+            ridge: o.ridge,
+            lm: { maxIter: o.lmMaxIter },
+            pool,
+          });
+          const rng = new Rng(7);
+          const vars = model.variables();
+          const trainMs: number[] = [];
+          const trainCpu: number[] = [];
+          const inferMs: number[] = [];
+          const inferCpu: number[] = [];
+          const solveMs: number[] = [];
+          const adjMs: number[] = [];
+          const its: number[] = [];
+          for (let r = 0; r <= o.benchRepeats; r++) {
+            const sample = model.samplePoints(ops, rng);
+            let c0 = process.cpuUsage();
+            let w0 = performance.now();
+            const { value, grads } = tf.variableGrads(
+              () => pdeLoss(ops, model.forward(ops, c, sample)),
+              vars,
+            );
+            value.dataSync();
+            tf.dispose([value, ...Object.values(grads)]);
+            const tw = performance.now() - w0;
+            const tc = process.cpuUsage(c0);
+            const constraint = (model.moe as NonNullable<typeof model.moe>).constraint;
+            const sm = constraint.timing.solveMs;
+            const am = constraint.timing.adjointMs;
+            its.push(stats(constraint.lastSolve.map((s) => s.iterations)).mean);
+            c0 = process.cpuUsage();
+            w0 = performance.now();
+            const u = model.forward(ops, c, sample);
+            u.dataSync();
+            u.dispose();
+            const iw = performance.now() - w0;
+            const ic = process.cpuUsage(c0);
+            if (r === 0) continue; // warm-up
+            trainMs.push(tw);
+            trainCpu.push((tc.user + tc.system) / 1000);
+            inferMs.push(iw);
+            inferCpu.push((ic.user + ic.system) / 1000);
+            solveMs.push(sm);
+            adjMs.push(am);
+          }
+          const row: BenchRow = {
+            points: per * experts,
+            experts,
+            workers,
+            trainStepMs: stats(trainMs).median,
+            trainStepCpuMs: stats(trainCpu).median,
+            inferMs: stats(inferMs).median,
+            inferCpuMs: stats(inferCpu).median,
+            solveMs: stats(solveMs).median,
+            adjointMs: stats(adjMs).median,
+            lmIterations: stats(its).mean,
+            load1: loadavg()[0],
+          };
+          rows.push(row);
+          log(
+            `bench m=${row.points} K=${experts} W=${workers}: train step ${row.trainStepMs.toFixed(0)} ms (cpu ${row.trainStepCpuMs.toFixed(0)}), inference ${row.inferMs.toFixed(0)} ms (cpu ${row.inferCpuMs.toFixed(0)}); solve ${row.solveMs.toFixed(0)} ms, backward ${row.adjointMs.toFixed(0)} ms, LM its ${row.lmIterations.toFixed(1)}; load ${row.load1.toFixed(2)}`,
+          );
+          model.dispose();
+        }
+      }
+    } finally {
+      await pool.close();
+    }
+  }
+  ops.dispose();
+  return rows;
+}
+
+async function writeOutputs(
+  o: HcmoeOptions,
+  data: ReturnType<typeof makeData>,
+  results: VariantResult[],
+  bench: BenchRow[],
+  run: Record<string, number>,
+): Promise<void> {
+  const G = data.nt * data.nx;
+  // The test trajectory shown: the median initial constant.
+  const order = Array.from(data.cTest, (c, i) => [c, i] as const).sort((a, b) => a[0] - b[0]);
+  const shown = order[Math.floor(order.length / 2)][1];
+  const ref = data.uTest.subarray(shown * G, (shown + 1) * G);
+  const tAxis = { name: 't', values: data.t };
+  const xAxis = { name: 'x', values: data.x };
+  // fieldHeatmaps wants [a, b] row-major with a horizontal: put t horizontal, x vertical.
+  const toTx = (v: ArrayLike<number>) => {
+    const out = new Float64Array(G);
+    for (let s = 0; s < data.nt; s++)
+      for (let j = 0; j < data.nx; j++) out[s * data.nx + j] = v[s * data.nx + j];
+    return out;
+  };
+  for (const r of results) {
+    const pred = r.u.subarray(shown * G, (shown + 1) * G);
+    const spec = fieldHeatmaps({
+      a: tAxis,
+      b: xAxis,
+      prediction: toTx(pred),
+      reference: toTx(ref),
+      label: `${r.variant} (relL2 ${(100 * r.test.relL2[shown]).toFixed(2)} %)`,
+      title: `diffusion–sorption, test trajectory c = ${data.cTest[shown].toFixed(4)}: ${r.variant}`,
+    });
+    await writeFile(join(o.out, `field_${r.variant}.svg`), await renderSvg(spec, `field_${r.variant}`));
+  }
+  if (results.length > 0) {
+    const terms: Record<string, number[]> = {};
+    for (const r of results) terms[r.variant] = r.loss;
+    await writeFile(
+      join(o.out, 'loss.svg'),
+      await renderSvg(
+        lossCurves({ terms, title: 'training loss (hard/moe: PDE residual; soft: + IC + BC)' }),
+        'loss',
+      ),
+    );
+  }
+  const metrics = {
+    paper: { soft: 0.8593, hard: 0.0755, moe: 0.036 },
+    options: { ...o, out: undefined },
+    run,
+    shownTrajectory: shown,
+    variants: results.map((r) => ({
+      variant: r.variant,
+      experts: r.experts,
+      train: r.train,
+      test: {
+        relL2Mean: r.test.mean,
+        relL2Std: r.test.std,
+        relL2: r.test.relL2,
+        residualRmsMean: stats(r.test.residualRms).mean,
+        residualMaxMax: stats(r.test.residualMax).max,
+        conditionRmsMean: stats(r.test.conditionRms).mean,
+        lmIterationsMean: stats(r.test.lmIterations).mean,
+        inferMsPerBatch: stats(r.test.inferMs).median,
+      },
+    })),
+    bench,
+  };
+  await writeFile(join(o.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  const lines = [
+    '| variant | test relL2 (mean ± std) | paper | PDE residual rms after solve (τ units) | max | conditions rms | LM its | steps | ms/step | wall s | cpu s |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...results.map((r) => {
+      const m = metrics.variants.find((v) => v.variant === r.variant)?.test;
+      const paper = metrics.paper[r.variant];
+      const hard = r.variant !== 'soft';
+      return `| ${r.variant}${hard ? ` (K=${r.experts})` : ''} | ${(100 * r.test.mean).toFixed(2)} ± ${(100 * r.test.std).toFixed(2)} % | ${(100 * paper).toFixed(2)} % | ${hard ? m?.residualRmsMean.toExponential(2) : '–'} | ${hard ? m?.residualMaxMax.toExponential(2) : '–'} | ${hard ? m?.conditionRmsMean.toExponential(2) : '–'} | ${hard ? m?.lmIterationsMean.toFixed(1) : '–'} | ${r.train.steps} | ${r.train.msPerStep.toFixed(0)} | ${r.train.wallS.toFixed(0)} | ${r.train.cpuS.toFixed(0)} |`;
+    }),
+  ];
+  if (bench.length > 0) {
+    lines.push(
+      '',
+      '| points m | experts K | workers W | train step ms (cpu ms) | inference ms (cpu ms) | LM solve ms | IFT backward ms | LM its | load |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...bench.map(
+        (b) =>
+          `| ${b.points} | ${b.experts} | ${b.workers} | ${b.trainStepMs.toFixed(0)} (${b.trainStepCpuMs.toFixed(0)}) | ${b.inferMs.toFixed(0)} (${b.inferCpuMs.toFixed(0)}) | ${b.solveMs.toFixed(0)} | ${b.adjointMs.toFixed(0)} | ${b.lmIterations.toFixed(1)} | ${b.load1.toFixed(2)} |`,
+      ),
+    );
+  }
+  lines.push(
+    '',
+    `run: wall ${run.wallS.toFixed(0)} s, cpu ${run.cpuS.toFixed(0)} s, load ${run.load1Start.toFixed(2)} → ${run.load1End.toFixed(2)}`,
+  );
+  await writeFile(join(o.out, 'results.md'), `${lines.join('\n')}\n`);
+}

@@ -1,0 +1,125 @@
+/**
+ * hcmoe demo: the diffusion–sorption residual's hand-written derivatives against finite
+ * differences, the grid operators on polynomials, the data against the reference solver's
+ * conservation, and the `--quick` run end to end (every variant, the bench, the figures).
+ */
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '@pinnate/core';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GridOps, makeData } from '../src/hcmoe/ds.ts';
+import { DIFFUSION_SORPTION_RESIDUAL } from '../src/hcmoe/residual.ts';
+import { QUICK, runHcmoe } from '../src/hcmoe/run.ts';
+
+beforeAll(async () => {
+  if (tf.getBackend() !== 'wasm') await initBackend({ backend: 'wasm' });
+});
+
+describe('hcmoe pieces', () => {
+  it('residual: gradient and Hessian match central differences', () => {
+    const params = Float64Array.of(0.25, 2.16, 0.874, 1e-6);
+    const aux = new Float64Array(0);
+    const f = (v: Float64Array) =>
+      DIFFUSION_SORPTION_RESIDUAL.evaluate(v, params, aux, 0, new Float64Array(3), null);
+    const grad = (v: Float64Array) => {
+      const g = new Float64Array(3);
+      DIFFUSION_SORPTION_RESIDUAL.evaluate(v, params, aux, 0, g, null);
+      return g;
+    };
+    for (const v of [Float64Array.of(0.3, 0.2, -1.5), Float64Array.of(0.05, -0.1, 4)]) {
+      const g = new Float64Array(3);
+      const H = new Float64Array(9);
+      DIFFUSION_SORPTION_RESIDUAL.evaluate(v, params, aux, 0, g, H);
+      const h = 1e-6;
+      for (let c = 0; c < 3; c++) {
+        const up = Float64Array.from(v);
+        const dn = Float64Array.from(v);
+        up[c] += h;
+        dn[c] -= h;
+        expect(Math.abs((f(up) - f(dn)) / (2 * h) - g[c])).toBeLessThan(1e-6 * (1 + Math.abs(g[c])));
+        const gu = grad(up);
+        const gd = grad(dn);
+        for (let d = 0; d < 3; d++) {
+          const fd = (gu[d] - gd[d]) / (2 * h);
+          expect(Math.abs(fd - H[d * 3 + c])).toBeLessThan(1e-5 * (1 + Math.abs(fd)));
+        }
+      }
+    }
+  });
+
+  it('grid operators are exact on quadratics (τ², x²) and the boundary rows on linear u', () => {
+    const nt = 6;
+    const nx = 8;
+    const ops = new GridOps(nx, nt);
+    const vals = new Float32Array(nt * nx);
+    for (let s = 0; s < nt; s++) {
+      for (let j = 0; j < nx; j++) {
+        const tau = s / (nt - 1);
+        const x = (j + 0.5) / nx;
+        vals[s * nx + j] = tau * tau + 3 * x * x;
+      }
+    }
+    const u = tf.tensor4d(vals, [1, nt, nx, 1]);
+    const ut = ops.dt(u).dataSync();
+    const uxx = ops.dxx(u).dataSync();
+    for (let s = 0; s < nt; s++) {
+      for (let j = 0; j < nx; j++) {
+        expect(ut[s * nx + j]).toBeCloseTo((2 * s) / (nt - 1), 3);
+        expect(uxx[s * nx + j]).toBeCloseTo(6, 2);
+      }
+    }
+    // u = 1 − x: u(0) = 1 and u(1) + D u_x(1) = −D.
+    const lin = tf.tensor4d(
+      Float32Array.from({ length: nt * nx }, (_, i) => 1 - ((i % nx) + 0.5) / nx),
+      [1, nt, nx, 1],
+    );
+    const bd = ops.boundary(lin).dataSync();
+    expect(bd[0]).toBeCloseTo(1, 5);
+    expect(bd[1]).toBeCloseTo(-5e-4, 5);
+    tf.dispose([u, lin]);
+    ops.dispose();
+  });
+
+  it('data: boundary value 1 enters, the initial constant is kept, values stay in [0, 1]', () => {
+    const d = makeData({ nx: 16, nt: 6, fine: 2, solverSteps: 50, train: 2, test: 1, seed: 3 });
+    expect(d.uTrain.length).toBe(2 * 6 * 16);
+    for (let j = 0; j < 16; j++) expect(d.uTrain[j]).toBeCloseTo(d.cTrain[0], 12);
+    const last = d.uTrain.subarray(5 * 16, 6 * 16);
+    expect(last[0]).toBeGreaterThan(last[15]);
+    for (const v of d.uTrain) {
+      expect(v).toBeGreaterThanOrEqual(-1e-9);
+      expect(v).toBeLessThanOrEqual(1 + 1e-9);
+    }
+  });
+});
+
+describe('hcmoe --quick', () => {
+  it('trains the three variants, benches 1 vs 4 experts on 1 and 2 workers, writes figures', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'hcmoe-'));
+    try {
+      const { results, bench } = await runHcmoe({ ...QUICK, out }, () => {});
+      expect(results.map((r) => r.variant)).toEqual(['soft', 'hard', 'moe']);
+      for (const r of results) {
+        expect(Number.isFinite(r.test.mean)).toBe(true);
+        expect(r.test.relL2.length).toBe(QUICK.data.test);
+      }
+      const moe = results[2];
+      expect(moe.test.lmIterations.length).toBe(QUICK.data.test * QUICK.experts);
+      expect(bench.map((b) => [b.experts, b.workers])).toEqual([
+        [1, 1],
+        [4, 1],
+        [1, 2],
+        [4, 2],
+      ]);
+      for (const f of ['field_soft.svg', 'field_hard.svg', 'field_moe.svg', 'loss.svg', 'results.md']) {
+        expect((await stat(join(out, f))).size).toBeGreaterThan(100);
+      }
+      const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+      expect(metrics.variants).toHaveLength(3);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
