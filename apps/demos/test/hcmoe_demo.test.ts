@@ -7,9 +7,10 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '@pinnate/core';
+import { SolverPool } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GridOps, makeData } from '../src/hcmoe/ds.ts';
+import { DsModel, GridOps, makeData, train } from '../src/hcmoe/ds.ts';
 import { DIFFUSION_SORPTION_RESIDUAL } from '../src/hcmoe/residual.ts';
 import { QUICK, runHcmoe } from '../src/hcmoe/run.ts';
 
@@ -92,6 +93,29 @@ describe('hcmoe pieces', () => {
       expect(v).toBeGreaterThanOrEqual(-1e-9);
       expect(v).toBeLessThanOrEqual(1 + 1e-9);
     }
+  });
+});
+
+describe('hcmoe training', () => {
+  it('a training step of the 4-expert model leaves tf.memory().numTensors unchanged', () => {
+    const data = makeData({ nx: 16, nt: 11, fine: 1, solverSteps: 50, train: 4, test: 1, seed: 1 });
+    const ops = new GridOps(16, 11);
+    const model = new DsModel('moe', QUICK.model, {
+      experts: 4,
+      pointsPerExpert: 8,
+      ridge: 1e-4,
+      pdeWeight: 1 / 500,
+      lm: { maxIter: 50 },
+      pool: SolverPool.inProcess(),
+    });
+    const cfg = { ...QUICK.train, batch: 2, steps: 1 };
+    train(model, ops, data, cfg);
+    const after1 = tf.memory().numTensors;
+    const rec = train(model, ops, data, { ...cfg, steps: 3 });
+    expect(tf.memory().numTensors).toBe(after1);
+    expect(rec.loss.every(Number.isFinite)).toBe(true);
+    model.dispose();
+    ops.dispose();
   });
 });
 

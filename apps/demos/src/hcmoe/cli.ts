@@ -10,7 +10,7 @@ import { FULL, type HcmoeOptions, QUICK, runHcmoe } from './run.ts';
 
 const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--train N] [--test N]
   [--nx N] [--nt N] [--basis N] [--width N] [--modes N] [--layers N] [--batch N] [--lr X]
-  [--points N (per expert)] [--experts K] [--workers W] [--variants soft,hard,moe]
+  [--points N (per expert)] [--experts K] [--pde-weight W (1/500)] [--workers W] [--variants soft,hard,moe]
   [--bench-points 100,1000,10000] [--bench-workers 1,2] [--bench-grid NT,NX] [--no-bench]
   [--time-budget SECONDS (per variant)] [--seed S]`;
 
@@ -87,6 +87,7 @@ function parse(argv: readonly string[]): HcmoeOptions {
     },
     pointsPerExpert: num('points') ?? base.pointsPerExpert,
     experts: num('experts') ?? base.experts,
+    pdeWeight: num('pde-weight') ?? base.pdeWeight,
     workers: num('workers') ?? base.workers,
     variants: vs,
     benchPoints: flags.has('no-bench') ? [] : (list('bench-points') ?? base.benchPoints),

@@ -207,6 +207,12 @@ export interface ConstraintConfig {
   readonly experts: number;
   readonly pointsPerExpert: number;
   readonly ridge: number;
+  /**
+   * Weight ω of the PDE rows in the constraint problem. 1/T puts them in the paper code's
+   * physical units (u_t − D/R u_xx, t in seconds), where the initial/boundary rows dominate;
+   * with 1 (τ units) the network learned a basis that cannot meet the conditions (75 % error).
+   */
+  readonly pdeWeight: number;
   readonly lm: LmOptions;
   readonly pool: SolverPool;
 }
@@ -249,6 +255,7 @@ export class DsModel {
               {
                 residual: DIFFUSION_SORPTION_RESIDUAL,
                 params: [T_END * P.diffusion, KAPPA * P.freundlichN, P.freundlichN, P.epsilon],
+                weight: constraint?.pdeWeight ?? 1 / T_END,
               },
               { residual: LINEAR_RESIDUAL, params: [1] },
             ],

@@ -32,6 +32,8 @@ export interface HcmoeOptions {
   readonly pointsPerExpert: number;
   readonly experts: number;
   readonly ridge: number;
+  /** Weight of the PDE rows in the constraint solve (default 1/T: physical units). */
+  readonly pdeWeight: number;
   readonly lmMaxIter: number;
   readonly variants: readonly Variant[];
   /** Worker lanes for training and evaluation. */
@@ -49,10 +51,11 @@ export interface HcmoeOptions {
 export const FULL: Omit<HcmoeOptions, 'out'> = {
   data: { nx: 32, nt: 26, fine: 4, solverSteps: 500, train: 100, test: 50, seed: 0 },
   model: { basis: 16, width: 12, modes: 6, layers: 3, projection: 32, padding: 4, seed: 0 },
-  train: { steps: 200, batch: 4, lr: 3e-3, decayEvery: 100, clip: 1, seed: 0, timeBudget: 720 },
+  train: { steps: 1000, batch: 4, lr: 3e-3, decayEvery: 250, clip: 1, seed: 0, timeBudget: 900 },
   pointsPerExpert: 160,
   experts: 4,
   ridge: 1e-4,
+  pdeWeight: 1 / 500,
   lmMaxIter: 100,
   variants: ['soft', 'hard', 'moe'],
   workers: 1,
@@ -139,6 +142,7 @@ export async function runHcmoe(
         experts,
         pointsPerExpert: o.pointsPerExpert,
         ridge: o.ridge,
+        pdeWeight: o.pdeWeight,
         lm: { maxIter: o.lmMaxIter },
         pool,
       });
@@ -208,6 +212,7 @@ async function runBench(o: HcmoeOptions, log: (m: string) => void): Promise<Benc
             experts,
             pointsPerExpert: per,
             ridge: o.ridge,
+            pdeWeight: o.pdeWeight,
             lm: { maxIter: o.lmMaxIter },
             pool,
           });
