@@ -7,7 +7,10 @@
  *   ckpt-000500/model.json, params.npz   (the model format of io/model.ts)
  *   ckpt-000500/adam.npz                 Adam moments m, v (float32, flat)
  *   ckpt-000500/state.json               { format: 'pinnate-checkpoint', version: 1, step, rng,
- *                                          termNames, history, adam: { step, shapes } }
+ *                                          termNames, history, adam: { step, shapes },
+ *                                          lbfgs?: { iterations, pairs } }
+ *   ckpt-002000-l000500/lbfgs.npz        inside the L-BFGS phase: correction pairs s, y
+ *                                          [pairs, n] float64 (the name adds the iteration)
  */
 
 import {
@@ -20,6 +23,7 @@ import {
 import { parseNpz, serializeNpz } from '../io/npz.ts';
 import type { Module } from '../nn/module.ts';
 import type { AdamState } from '../optim/adam.ts';
+import { LbfgsMemory } from '../optim/lbfgs.ts';
 import type { RngState } from '../rng.ts';
 
 export const CHECKPOINT_FORMAT = 'pinnate-checkpoint';
@@ -31,7 +35,16 @@ export interface CheckpointData {
   readonly termNames: string[];
   readonly history: { readonly loss: number[]; readonly terms: Record<string, number[]> };
   readonly adam: AdamState;
+  /** Set inside the L-BFGS phase: iterations done and the correction pairs to continue from. */
+  readonly lbfgs?: { readonly iterations: number; readonly memory: LbfgsMemory };
 }
+
+/** Folder name: `ckpt-<adam step>`, plus `-l<iteration>` inside the L-BFGS phase (sorts after). */
+function checkpointName(data: CheckpointData): string {
+  const base = `ckpt-${String(data.step).padStart(6, '0')}`;
+  return data.lbfgs ? `${base}-l${String(data.lbfgs.iterations).padStart(6, '0')}` : base;
+}
+const CHECKPOINT_NAME = /^ckpt-\d+(-l\d+)?$/;
 
 export async function writeCheckpoint(
   dir: string,
@@ -42,7 +55,7 @@ export async function writeCheckpoint(
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   await fs.mkdir(dir, { recursive: true });
-  const name = `ckpt-${String(data.step).padStart(6, '0')}`;
+  const name = checkpointName(data);
   const final = path.join(dir, name);
   const tmp = path.join(dir, `.${name}.tmp-${process.pid}`);
   await fs.rm(tmp, { recursive: true, force: true });
@@ -63,13 +76,24 @@ export async function writeCheckpoint(
     termNames: data.termNames,
     history: data.history,
     adam: { step: data.adam.step, shapes: data.adam.shapes },
+    lbfgs: data.lbfgs ? { iterations: data.lbfgs.iterations, pairs: data.lbfgs.memory.size } : undefined,
   };
+  if (data.lbfgs) {
+    const { s, y, size } = data.lbfgs.memory;
+    const n = size ? s[0].length : 0;
+    const flat = (rows: Float64Array[]) => {
+      const out = new Float64Array(size * n);
+      rows.forEach((r, i) => out.set(r, i * n));
+      return { data: out, shape: [size, n] };
+    };
+    await fs.writeFile(path.join(tmp, 'lbfgs.npz'), serializeNpz({ s: flat(s), y: flat(y) }));
+  }
   await fs.writeFile(path.join(tmp, 'state.json'), JSON.stringify(state));
   await fs.rm(final, { recursive: true, force: true });
   await fs.rename(tmp, final);
   await writeAtomic(path.join(dir, 'LATEST'), name);
   // Prune older checkpoints beyond `keep`.
-  const all = (await fs.readdir(dir)).filter((f) => /^ckpt-\d+$/.test(f)).sort();
+  const all = (await fs.readdir(dir)).filter((f) => CHECKPOINT_NAME.test(f)).sort();
   for (const old of all.slice(0, Math.max(0, all.length - keep))) {
     if (old !== name) await fs.rm(path.join(dir, old), { recursive: true, force: true });
   }
@@ -107,7 +131,25 @@ export async function readCheckpoint(folder: string, model: Module): Promise<Che
   }
   await assignParametersFromNpz(model, await fs.readFile(path.join(folder, 'params.npz')));
   const adamArrays = await parseNpz(await fs.readFile(path.join(folder, 'adam.npz')));
+  let lbfgs: CheckpointData['lbfgs'];
+  if (state.lbfgs) {
+    const arrays = await parseNpz(await fs.readFile(path.join(folder, 'lbfgs.npz')));
+    const memory = new LbfgsMemory();
+    const [S, Y] = [arrays.get('s')!, arrays.get('y')!];
+    const [k, n] = S.shape;
+    for (let i = 0; i < k; i++) {
+      const si = Float64Array.from(S.data.subarray(i * n, (i + 1) * n) as Float64Array);
+      const yi = Float64Array.from(Y.data.subarray(i * n, (i + 1) * n) as Float64Array);
+      let sy = 0;
+      for (let j = 0; j < n; j++) sy += si[j] * yi[j];
+      memory.s.push(si);
+      memory.y.push(yi);
+      memory.rho.push(1 / sy);
+    }
+    lbfgs = { iterations: state.lbfgs.iterations, memory };
+  }
   return {
+    lbfgs,
     step: state.step,
     rng: state.rng,
     termNames: state.termNames,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -109,6 +109,42 @@ describe.each(TEST_BACKENDS)('Trainer on %s', (backend) => {
     const adamLoss = result.history.loss[49];
     expect(result.lbfgsIterations).toBeGreaterThan(10);
     expect(result.loss).toBeLessThan(adamLoss / 100);
+  });
+
+  it('checkpoints inside L-BFGS; a run cut mid-phase resumes to the uninterrupted result', async () => {
+    const lbfgsRun = (model: Mlp, maxIter: number, dir?: string) =>
+      new Trainer(model, odeLoss(model, false), {
+        steps: 20,
+        adam: { lr: 1e-2 },
+        lbfgs: { maxIter, m: 8, gradTol: 0 },
+        progress: 'none',
+        checkpoint: dir ? { dir, every: 10 } : undefined,
+      });
+    // Uninterrupted, no checkpoints: one L-BFGS run of 40 iterations.
+    const a = new Mlp({ sizes: [1, 10, 1] }, new Rng(8));
+    const ra = await lbfgsRun(a, 40).fit();
+    expect(ra.lbfgsIterations).toBe(40);
+    // Cut after 20 L-BFGS iterations (two checkpointed chunks), then resumed on another init.
+    const dir = tmp();
+    const b = new Mlp({ sizes: [1, 10, 1] }, new Rng(8));
+    await lbfgsRun(b, 20, dir).fit();
+    expect(readdirSync(dir).filter((f) => f.startsWith('ckpt-')).sort()).toEqual([
+      'ckpt-000020-l000010',
+      'ckpt-000020-l000020',
+    ]);
+    const c = new Mlp({ sizes: [1, 10, 1] }, new Rng(77));
+    const resumed = await Trainer.resume(dir, c, odeLoss(c, false), {
+      steps: 20,
+      adam: { lr: 1e-2 },
+      lbfgs: { maxIter: 40, m: 8, gradTol: 0 },
+      progress: 'none',
+    });
+    const before = tf.memory().numTensors;
+    const rc = await resumed.fit();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(rc.lbfgsIterations).toBe(40);
+    // Chunks sharing the restored pairs retrace the single run exactly.
+    expect(await paramsOf(c)).toEqual(await paramsOf(a));
   });
 
   it('stops with a message naming the loss term that became NaN', async () => {

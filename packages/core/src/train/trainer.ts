@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Module } from '../nn/module.ts';
 import { type AdamConfig, AdamOptimizer, type AdamState } from '../optim/adam.ts';
-import type { LbfgsMemory } from '../optim/lbfgs.ts';
+import { LbfgsMemory } from '../optim/lbfgs.ts';
 import type { DataParallel } from '../parallel/data_parallel.ts';
 import { Rng, type RngState } from '../rng.ts';
 import { type CheckpointData, latestCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
@@ -64,13 +64,17 @@ export interface TrainerConfig {
   readonly steps: number;
   /** Adam settings; default { lr: 1e-3 }. */
   readonly adam?: AdamConfig;
-  /** Run L-BFGS after Adam (no checkpoints inside this phase). */
+  /**
+   * Run L-BFGS after Adam. With `checkpoint`, L-BFGS runs in chunks of `checkpoint.every`
+   * iterations that share one `LbfgsMemory` (so the chunks retrace a single run) and each chunk
+   * ends with a checkpoint holding the correction pairs: `resume` continues mid-phase.
+   */
   readonly lbfgs?: LbfgsPhaseConfig;
   /** Per-term weights (default 1 for every term). */
   readonly weights?: Readonly<Record<string, number>>;
   /** Seed of the RNG handed to the loss function (default 0). */
   readonly seed?: number;
-  /** Write a checkpoint every `every` Adam steps into `dir` (Node only). */
+  /** Write a checkpoint every `every` Adam steps (or L-BFGS iterations) into `dir` (Node only). */
   readonly checkpoint?: { readonly dir: string; readonly every: number; readonly keep?: number };
   /** Progress every `logEvery` steps (default 100). */
   readonly logEvery?: number;
@@ -121,6 +125,9 @@ export class Trainer {
   private readonly optimizer: AdamOptimizer;
   private rng: Rng;
   private stepCount = 0;
+  /** L-BFGS iterations done and the pairs to continue from (restored by `resume`). */
+  private lbfgsDone = 0;
+  private lbfgsMemory: LbfgsMemory | null = null;
   private termNames: string[] | null = null;
   private readonly history: { loss: number[]; terms: Record<string, number[]> } = { loss: [], terms: {} };
   private readonly progress: Progress;
@@ -190,6 +197,8 @@ export class Trainer {
     this.optimizer.setState(data.adam);
     this.rng = Rng.fromState(data.rng as RngState);
     this.stepCount = data.step;
+    this.lbfgsDone = data.lbfgs?.iterations ?? 0;
+    this.lbfgsMemory = data.lbfgs?.memory ?? null;
     this.termNames = data.termNames;
     this.history.loss = [...data.history.loss];
     this.history.terms = Object.fromEntries(Object.entries(data.history.terms).map(([k, v]) => [k, [...v]]));
@@ -345,47 +354,63 @@ export class Trainer {
 
   private async runLbfgs(cfg: LbfgsPhaseConfig) {
     const { LbfgsOptimizer } = await import('../optim/index.ts');
-    const opt = new LbfgsOptimizer(this.vars, {
-      maxIter: cfg.maxIter ?? 500,
-      m: cfg.m ?? 50,
-      gradTol: cfg.gradTol ?? 1e-8,
-      memory: cfg.memory,
-    });
-    let last: { loss: number; terms: Record<string, number> } | null = null;
-    let evals = 0;
     const maxIter = cfg.maxIter ?? 500;
+    const memory = this.lbfgsMemory ?? cfg.memory ?? new LbfgsMemory();
+    this.lbfgsMemory = memory;
+    const chunk = this.config.checkpoint?.every ?? maxIter;
+    const startDone = this.lbfgsDone;
+    let last: { loss: number; terms: Record<string, number> } | null = null;
+    // Counts evaluations across chunks: tasks see step 0 once per phase (e.g. a redraw).
+    let evals = 0;
+    let message = `reached maxIter = ${maxIter} iterations`;
     const t0 = now();
-    const result = await opt.minimize(
-      () => {
-        const { terms, grads } = this.gradients('lbfgs', evals);
-        const values = terms instanceof Float32Array ? terms : (terms.dataSync() as Float32Array);
-        if (!(terms instanceof Float32Array)) terms.dispose();
-        evals++;
-        // A NaN at an L-BFGS trial point only shortens the line search; record finite points only.
-        if (Array.from(values).every(Number.isFinite)) last = this.record(values);
-        const loss = this.termNames!.reduce((acc, n, i) => acc + this.weightOf(n) * values[i], 0);
-        return { loss: tf.scalar(loss), grads };
-      },
-      {
-        callback: (info: { iteration: number; value: number }) => {
-          if (info.iteration % (this.config.logEvery ?? 100) === 0 || info.iteration === maxIter) {
-            this.progress.update({
-              phase: 'lbfgs',
-              step: info.iteration,
-              total: maxIter,
-              loss: last?.loss ?? info.value,
-              terms: last?.terms ?? {},
-              msPerStep: (now() - t0) / info.iteration,
-            });
-          }
-          return undefined;
+    while (this.lbfgsDone < maxIter) {
+      const offset = this.lbfgsDone;
+      const opt = new LbfgsOptimizer(this.vars, {
+        maxIter: Math.min(chunk, maxIter - offset),
+        m: cfg.m ?? 50,
+        gradTol: cfg.gradTol ?? 1e-8,
+        memory,
+      });
+      const result = opt.minimize(
+        () => {
+          const { terms, grads } = this.gradients('lbfgs', evals);
+          const values = terms instanceof Float32Array ? terms : (terms.dataSync() as Float32Array);
+          if (!(terms instanceof Float32Array)) terms.dispose();
+          evals++;
+          // A NaN at an L-BFGS trial point only shortens the line search; record finite points only.
+          if (Array.from(values).every(Number.isFinite)) last = this.record(values);
+          const loss = this.termNames!.reduce((acc, n, i) => acc + this.weightOf(n) * values[i], 0);
+          return { loss: tf.scalar(loss), grads };
         },
-      },
-    );
+        {
+          callback: (info: { iteration: number; value: number }) => {
+            const it = offset + info.iteration;
+            if (it % (this.config.logEvery ?? 100) === 0 || it === maxIter) {
+              this.progress.update({
+                phase: 'lbfgs',
+                step: it,
+                total: maxIter,
+                loss: last?.loss ?? info.value,
+                terms: last?.terms ?? {},
+                msPerStep: (now() - t0) / (it - startDone),
+              });
+            }
+            return undefined;
+          },
+        },
+      );
+      this.lbfgsDone += result.iterations;
+      if (this.config.checkpoint) await this.saveCheckpoint();
+      if (result.reason !== 'maxIter') {
+        message = result.message;
+        break;
+      }
+    }
     this.progress.end();
-    this.progress.message(`lbfgs stopped after ${result.iterations} iterations: ${result.message}`);
+    this.progress.message(`lbfgs stopped after ${this.lbfgsDone} iterations: ${message}`);
     return {
-      iterations: result.iterations as number,
+      iterations: this.lbfgsDone,
       last: last as { loss: number; terms: Record<string, number> } | null,
     };
   }
@@ -403,6 +428,7 @@ export class Trainer {
         termNames: this.termNames ?? [],
         history: this.history,
         adam,
+        lbfgs: this.lbfgsMemory ? { iterations: this.lbfgsDone, memory: this.lbfgsMemory } : undefined,
       },
       ck.keep ?? 2,
     );
