@@ -26,9 +26,11 @@ async function main() {
       .filter((p) => p.variable.trainable)
       .map((p) => p.variable);
     const n = vars.reduce((s, v) => s + v.size, 0);
-    parentPort?.postMessage({ ready: true, total: n });
     const rng = new Rng(shard.index);
+    // Read the generation before announcing readiness: the main thread may post the first
+    // request as soon as it hears 'ready', and a generation read after that would miss it.
     let gen = Atomics.load(ctrl, GEN);
+    parentPort?.postMessage({ ready: true, total: n });
     for (;;) {
       Atomics.wait(ctrl, GEN, gen);
       gen = Atomics.load(ctrl, GEN);
