@@ -128,10 +128,11 @@ describe.each(TEST_BACKENDS)('Trainer on %s', (backend) => {
     const dir = tmp();
     const b = new Mlp({ sizes: [1, 10, 1] }, new Rng(8));
     await lbfgsRun(b, 20, dir).fit();
-    expect(readdirSync(dir).filter((f) => f.startsWith('ckpt-')).sort()).toEqual([
-      'ckpt-000020-l000010',
-      'ckpt-000020-l000020',
-    ]);
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith('ckpt-'))
+        .sort(),
+    ).toEqual(['ckpt-000020-l000010', 'ckpt-000020-l000020']);
     const c = new Mlp({ sizes: [1, 10, 1] }, new Rng(77));
     const resumed = await Trainer.resume(dir, c, odeLoss(c, false), {
       steps: 20,
