@@ -11,7 +11,7 @@ export function uniformFanIn(shape: number[], fanIn: number, rng: Rng): tf.Varia
   const n = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = rng.uniformIn(-bound, bound);
-  return tf.variable(tf.tensor(data, shape));
+  return tf.tidy(() => tf.variable(tf.tensor(data, shape)));
 }
 
 /** GELU, tanh form (as PyTorch's approximate='tanh'), written with a sigmoid (fast on wasm):

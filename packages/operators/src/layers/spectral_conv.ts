@@ -118,8 +118,8 @@ export class SpectralConv2d {
         Float32Array.from({ length: n }, () => scale * rng.uniform()),
         shape,
       );
-    this.wr = tf.variable(draw());
-    this.wi = tf.variable(draw());
+    this.wr = tf.tidy(() => tf.variable(draw()));
+    this.wi = tf.tidy(() => tf.variable(draw()));
   }
 
   parameters(): NamedVariable[] {

@@ -136,6 +136,12 @@ describe('MgNO and FNO', { timeout: 60_000 }, () => {
     }
   });
 
+  it('building then disposing MgNO and FNO leaves no tensors', () => {
+    const before = tf.memory().numTensors;
+    for (const op of small()) op.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('errors name the argument', () => {
     expect(() => new Mgno({ channels: 0 })).toThrow(/'channels'/);
     expect(() => new Fno({ width: 4, modes: 2, inputScale: 0 })).toThrow(/'inputScale'/);
