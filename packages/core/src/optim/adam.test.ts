@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdamConfig, AdamOptimizer } from './adam.ts';
+import { type AdamConfig, AdamOptimizer, groupRanges } from './adam.ts';
 import { makeSchedule } from './schedules.ts';
 import { maxRelErr, NODE_BACKENDS, useBackend } from './testing.ts';
 
@@ -164,6 +164,61 @@ describe.each(NODE_BACKENDS)('AdamOptimizer on %s', (backend) => {
     a.dispose();
     b.dispose();
     tf.dispose([...pa, ...pb]);
+  });
+
+  it('updates large models in groups, with the global clip norm of one flat buffer', () => {
+    // 50k + 30k + 20k values: two update groups ([50k], [30k, 20k]) under the 65 536 cap.
+    expect(groupRanges([50_000, 30_000, 20_000], 65_536)).toEqual([
+      { start: 0, end: 1, size: 50_000 },
+      { start: 1, end: 3, size: 50_000 },
+    ]);
+    expect(groupRanges([3, 4], 65_536)).toEqual([{ start: 0, end: 2, size: 7 }]);
+    const sizes = [50_000, 30_000, 20_000];
+    const total = 100_000;
+    const p0 = Float32Array.from({ length: total }, (_, i) => Math.cos(0.001 * i));
+    const g0 = Float32Array.from({ length: total }, (_, i) => Math.fround(Math.sin(0.37 * i) * 0.01));
+    let o = 0;
+    const params = sizes.map((n) => {
+      const v = tf.variable(tf.tensor1d(p0.subarray(o, o + n)));
+      o += n;
+      return v;
+    });
+    const config = { lr: 1e-2, clipNorm: 0.5 };
+    const opt = new AdamOptimizer(params, config);
+    const before = tf.memory().numTensors;
+    // Step 2 scales the first variable's gradient by 4: per-group clip norms would then scale
+    // the groups' two steps differently than the global norm does (Adam is not invariant to that).
+    const gradAt = (step: number, i: number) => (step === 1 && i < 50_000 ? 4 : 1) * g0[i];
+    const norms = [0, 1].map((step) => Math.sqrt(g0.reduce((a, _, i) => a + gradAt(step, i) ** 2, 0)));
+    for (let step = 0; step < 2; step++) {
+      o = 0;
+      const grads = sizes.map((n) => {
+        const g = tf.tensor1d(Float32Array.from({ length: n }, (_, j) => gradAt(step, o + j)));
+        o += n;
+        return g;
+      });
+      opt.applyGradients(grads);
+      tf.dispose(grads);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    // Float64 reference: each step's gradient clipped by its global norm.
+    const got = params.flatMap((v) => Array.from(v.dataSync()));
+    let worst = 0;
+    for (let i = 0; i < total; i++) {
+      let p = p0[i];
+      let m = 0;
+      let v = 0;
+      for (let t = 1; t <= 2; t++) {
+        const g = gradAt(t - 1, i) * Math.min(1, 0.5 / (norms[t - 1] + 1e-6));
+        m = 0.9 * m + 0.1 * g;
+        v = 0.999 * v + 0.001 * g * g;
+        p -= (1e-2 * (m / (1 - 0.9 ** t))) / (Math.sqrt(v / (1 - 0.999 ** t)) + 1e-8);
+      }
+      worst = Math.max(worst, Math.abs(got[i] - p));
+    }
+    expect(worst).toBeLessThan(1e-6);
+    opt.dispose();
+    tf.dispose(params);
   });
 
   it('leaves tf.memory().numTensors unchanged on every step', () => {

@@ -12,8 +12,11 @@
  * Speed: on wasm each tfjs op costs ~25 us of dispatch however small its tensor, so a loop of
  * ~14 ops per variable dominates for MLP-sized models. The moments live in two flat buffers and
  * the update runs once over the concatenated gradients and parameters, then is sliced back:
- * a constant ~20 + 2 * (number of variables) ops per step. Nothing is read back to JS in
- * `applyGradients`, so it never stalls a GPU backend.
+ * a constant ~20 + 2 * (number of variables) ops per step. Large models are split into groups
+ * of ≤ 65 536 values, each with its own flat buffers, because a wasm `Slice` copies its whole
+ * input: slicing 94 MgNO variables out of one 312k buffer cost 67-115 ms per step against
+ * 26-35 ms in groups. Nothing is read back to JS in `applyGradients`, so it never stalls a
+ * GPU backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import { check, checkNonNegative, checkPositive } from './errors.ts';
@@ -75,8 +78,15 @@ export class AdamOptimizer {
   private readonly schedule: LrSchedule;
   private readonly sizes: number[];
   private readonly total: number;
-  private readonly m: tf.Variable;
-  private readonly v: tf.Variable;
+  /**
+   * Consecutive parameter ranges [start, end) of at most GROUP_VALUES values (or one larger
+   * variable): each group runs the flat update on its own concatenation. One flat buffer for
+   * everything would be fewest ops, but slicing the update back costs a copy of the whole
+   * buffer per variable on wasm (NOTES.md) — 155 of ~450 ms per MgNO step with 94 variables.
+   */
+  private readonly groups: { readonly start: number; readonly end: number; readonly size: number }[];
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
   /** Step-independent scalars, made once so a step allocates only what changes per step. */
   private readonly consts: tf.Scalar[];
   private stepCount = 0;
@@ -118,9 +128,10 @@ export class AdamOptimizer {
     this.clipValue = clipValue;
     this.sizes = params.map((p) => p.size);
     this.total = this.sizes.reduce((a, b) => a + b, 0);
+    this.groups = groupRanges(this.sizes, GROUP_VALUES);
     // tidy frees the zeros: a variable keeps its own reference to the data.
-    this.m = tf.tidy(() => tf.variable(tf.zeros([this.total]), false));
-    this.v = tf.tidy(() => tf.variable(tf.zeros([this.total]), false));
+    this.m = this.groups.map((g) => tf.tidy(() => tf.variable(tf.zeros([g.size]), false)));
+    this.v = this.groups.map((g) => tf.tidy(() => tf.variable(tf.zeros([g.size]), false)));
     this.consts = tf.tidy(() =>
       [beta1, 1 - beta1, beta2, 1 - beta2, epsilon].map((c) => tf.keep(tf.scalar(c))),
     );
@@ -176,26 +187,36 @@ export class AdamOptimizer {
     const decay = 1 - lr * this.weightDecay;
     const [b1, omb1, b2, omb2, eps] = this.consts;
     tf.tidy(() => {
-      let g = this.flatten(grads);
-      if (this.clipValue !== undefined) g = tf.clipByValue(g, -this.clipValue, this.clipValue);
+      let gs = this.groups.map(({ start, end }) => this.flatten(grads.slice(start, end)));
+      if (this.clipValue !== undefined) {
+        const c = this.clipValue;
+        gs = gs.map((g) => tf.clipByValue(g, -c, c));
+      }
       if (this.clipNorm !== undefined) {
-        const norm = tf.sqrt(tf.sum(tf.square(g)));
+        // The global norm over all groups, as with one flat buffer.
+        const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
         const scale = tf.minimum(
           tf.scalar(1),
           tf.div(tf.scalar(this.clipNorm), tf.add(norm, tf.scalar(1e-6))),
         );
-        g = tf.mul(g, scale);
+        gs = gs.map((g) => tf.mul(g, scale));
       }
-      const m = tf.add(tf.mul(this.m, b1), tf.mul(g, omb1));
-      const v = tf.add(tf.mul(this.v, b2), tf.mul(tf.square(g), omb2));
-      const denom = tf.add(tf.mul(tf.sqrt(v), tf.scalar(rmsScale)), eps);
-      const update = tf.mul(tf.div(m, denom), tf.scalar(stepSize));
-      let p = this.flatten(params);
-      if (this.weightDecay !== 0) p = tf.mul(p, tf.scalar(decay));
-      p = tf.sub(p, update);
-      this.m.assign(m);
-      this.v.assign(v);
-      this.unflattenInto(p);
+      const sStep = tf.scalar(stepSize);
+      const sRms = tf.scalar(rmsScale);
+      const sDecay = tf.scalar(decay);
+      this.groups.forEach(({ start, end }, k) => {
+        const g = gs[k];
+        const m = tf.add(tf.mul(this.m[k], b1), tf.mul(g, omb1));
+        const v = tf.add(tf.mul(this.v[k], b2), tf.mul(tf.square(g), omb2));
+        const denom = tf.add(tf.mul(tf.sqrt(v), sRms), eps);
+        const update = tf.mul(tf.div(m, denom), sStep);
+        let p = this.flatten(params.slice(start, end));
+        if (this.weightDecay !== 0) p = tf.mul(p, sDecay);
+        p = tf.sub(p, update);
+        this.m[k].assign(m);
+        this.v[k].assign(v);
+        this.unflattenInto(p, start, end);
+      });
     });
     this.stepCount++;
   }
@@ -203,7 +224,16 @@ export class AdamOptimizer {
   /** Copies the state out (reads the moments from the backend). */
   async getState(): Promise<AdamState> {
     this.checkAlive('getState');
-    const [m, v] = await Promise.all([this.m.data(), this.v.data()]);
+    const read = async (parts: tf.Variable[]): Promise<Float32Array> => {
+      const out = new Float32Array(this.total);
+      let offset = 0;
+      for (const part of parts) {
+        out.set((await part.data()) as Float32Array, offset);
+        offset += part.size;
+      }
+      return out;
+    };
+    const [m, v] = await Promise.all([read(this.m), read(this.v)]);
     return {
       kind: 'adam',
       version: 1,
@@ -246,8 +276,12 @@ export class AdamOptimizer {
     const m = state.m instanceof Float32Array ? state.m : Float32Array.from(state.m);
     const v = state.v instanceof Float32Array ? state.v : Float32Array.from(state.v);
     tf.tidy(() => {
-      this.m.assign(tf.tensor1d(m, 'float32'));
-      this.v.assign(tf.tensor1d(v, 'float32'));
+      let offset = 0;
+      this.groups.forEach((g, k) => {
+        this.m[k].assign(tf.tensor1d(m.subarray(offset, offset + g.size), 'float32'));
+        this.v[k].assign(tf.tensor1d(v.subarray(offset, offset + g.size), 'float32'));
+        offset += g.size;
+      });
     });
     this.stepCount = state.step;
   }
@@ -256,8 +290,7 @@ export class AdamOptimizer {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.m.dispose();
-    this.v.dispose();
+    tf.dispose([...this.m, ...this.v]);
     for (const c of this.consts) c.dispose();
   }
 
@@ -273,16 +306,40 @@ export class AdamOptimizer {
     ) as tf.Tensor1D;
   }
 
-  private unflattenInto(flat: tf.Tensor): void {
+  /** Writes `flat` (the concatenation of params[start..end)) back into those variables. */
+  private unflattenInto(flat: tf.Tensor, start: number, end: number): void {
     const params = this.params;
-    if (params.length === 1) {
-      params[0].assign(tf.reshape(flat, params[0].shape));
+    if (end - start === 1) {
+      params[start].assign(tf.reshape(flat, params[start].shape));
       return;
     }
     let offset = 0;
-    for (let i = 0; i < params.length; i++) {
+    for (let i = start; i < end; i++) {
       params[i].assign(tf.reshape(tf.slice(flat, [offset], [this.sizes[i]]), params[i].shape));
       offset += this.sizes[i];
     }
   }
+}
+
+/** Values per update group (see `AdamOptimizer.groups`). */
+const GROUP_VALUES = 65_536;
+
+/** Greedy split of consecutive sizes into ranges of at most `cap` values (a larger size alone). */
+export function groupRanges(
+  sizes: readonly number[],
+  cap: number,
+): { start: number; end: number; size: number }[] {
+  const out: { start: number; end: number; size: number }[] = [];
+  let start = 0;
+  let size = 0;
+  sizes.forEach((n, i) => {
+    if (i > start && size + n > cap) {
+      out.push({ start, end: i, size });
+      start = i;
+      size = 0;
+    }
+    size += n;
+  });
+  out.push({ start, end: sizes.length, size });
+  return out;
 }
