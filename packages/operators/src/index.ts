@@ -22,6 +22,7 @@ export {
   subsample2d,
 } from './kernels/conv_ops.ts';
 export { registerOperatorKernels } from './kernels/register.ts';
+export { constLeftMul } from './layers/const_left_mul.ts';
 export { ConvTranspose2d, type ConvTranspose2dConfig } from './layers/conv_transpose.ts';
 export { Conv2d, type Conv2dConfig, type Padding } from './layers/conv2d.ts';
 export { MgConv, type MgConvConfig } from './layers/multigrid.ts';

@@ -8,7 +8,7 @@
  * Time is normalised, τ = t / T, so the residual is u_τ − T·D/R(u)·u_xx.
  */
 import { AdamOptimizer, exponentialDecay, Rng } from '@pinnate/core';
-import { Fno, PDEBENCH_DIFFUSION_SORPTION, solveDiffusionSorption } from '@pinnate/operators';
+import { constLeftMul, Fno, PDEBENCH_DIFFUSION_SORPTION, solveDiffusionSorption } from '@pinnate/operators';
 import {
   assembleExperts,
   gridExperts,
@@ -94,18 +94,6 @@ export function makeData(cfg: DataConfig): DsData {
     x: Float64Array.from({ length: cfg.nx }, (_, j) => (j + 0.5) / cfg.nx),
     t: Float64Array.from({ length: cfg.nt }, (_, s) => (s * T_END) / (cfg.nt - 1)),
   };
-}
-
-/** A · x for a constant A [1, M, N] and x [batch, N, P]; dx = Aᵀ dy from the kept transpose. */
-function constLeftMul(A: tf.Tensor3D, AT: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
-  const f = tf.customGrad(((xs: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([]);
-    return {
-      value: tf.matMul(A, xs as tf.Tensor3D),
-      gradFunc: (dy: tf.Tensor) => tf.matMul(AT, dy as tf.Tensor3D),
-    };
-  }) as never) as unknown as (x: tf.Tensor) => tf.Tensor3D;
-  return f(x);
 }
 
 /**

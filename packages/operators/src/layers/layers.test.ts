@@ -1,6 +1,7 @@
 import { initBackend, Rng } from '@pinnate/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { constLeftMul } from './const_left_mul.ts';
 import { Conv2d } from './conv2d.ts';
 import { MgConv } from './multigrid.ts';
 import { SpectralConv2d } from './spectral_conv.ts';
@@ -11,6 +12,25 @@ beforeAll(async () => {
 
 const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 const maxOf = (a: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(a)).dataSync()[0]);
+
+describe('constLeftMul', () => {
+  it('is F · x with dx = Fᵀ dy, and names bad shapes', () => {
+    const F = tf.randomNormal([1, 4, 3], 0, 1, 'float32', 1) as tf.Tensor3D;
+    const FT = tf.transpose(F, [0, 2, 1]) as tf.Tensor3D;
+    const x = tf.randomNormal([2, 3, 5], 0, 1, 'float32', 2) as tf.Tensor3D;
+    const w = tf.randomNormal([2, 4, 5], 0, 1, 'float32', 3);
+    const loss = (f: (x: tf.Tensor3D) => tf.Tensor) => (xs: tf.Tensor) =>
+      tf.sum(tf.mul(f(xs as tf.Tensor3D), w)) as tf.Scalar;
+    const ours = (xs: tf.Tensor3D) => constLeftMul(F, FT, xs);
+    const plain = (xs: tf.Tensor3D) => tf.matMul(tf.tile(F, [2, 1, 1]), xs);
+    expect(maxAbs(ours(x), plain(x))).toBeLessThan(1e-5);
+    expect(maxAbs(tf.grad(loss(ours))(x), tf.grad(loss(plain))(x))).toBeLessThan(1e-5);
+    expect(() => constLeftMul(F, F, x)).toThrow(/'F' must be \[1, M, N\] and 'FT' \[1, N, M\]/);
+    expect(() => constLeftMul(F, FT, tf.zeros([2, 4, 5]) as tf.Tensor3D)).toThrow(
+      /'x' must be \[batch, 3, P\], got \[2,4,5\]/,
+    );
+  });
+});
 
 describe('MgConv', { timeout: 60_000 }, () => {
   it('keeps odd and even grid sizes through the V-cycle and is linear in f', () => {

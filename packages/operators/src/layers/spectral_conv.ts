@@ -13,6 +13,7 @@
  */
 import type { NamedVariable, Rng } from '@pinnate/core';
 import * as tf from '@tensorflow/tfjs';
+import { constLeftMul } from './const_left_mul.ts';
 import { checkGrid, checkInt } from './init.ts';
 
 export interface SpectralConv2dConfig {
@@ -22,21 +23,6 @@ export interface SpectralConv2dConfig {
   readonly modes1: number;
   /** Modes kept along W (non-negative frequencies). */
   readonly modes2: number;
-}
-
-/**
- * F · x for a constant F [1, M, N] and x [batch, N, P], with dx = Fᵀ · dy from the precomputed
- * transpose (F itself gets no gradient).
- */
-function constLeftMul(F: tf.Tensor3D, FT: tf.Tensor3D, x: tf.Tensor3D): tf.Tensor3D {
-  const f = tf.customGrad(((xs: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([]);
-    return {
-      value: tf.matMul(F, xs as tf.Tensor3D),
-      gradFunc: (dy: tf.Tensor) => tf.matMul(FT, dy as tf.Tensor3D),
-    };
-  }) as never) as unknown as (x: tf.Tensor) => tf.Tensor;
-  return f(x) as tf.Tensor3D;
 }
 
 interface Basis {
