@@ -153,52 +153,6 @@ function evaluate(
   return out;
 }
 
-/**
- * Adam over `vars` split into groups of at most `maxGroupSize` values (a larger variable gets a
- * group of its own). Core's optimizer slices its flat update back into the variables, and a slice
- * on wasm copies its whole input first (measured: ~5 ms per slice of a 450k-value buffer; 155 ms
- * of a 450 ms MgNO step with one group, 24 ms with groups): small groups keep each copy small at
- * the cost of ~20 ops per group.
- */
-export class GroupedAdam {
-  private readonly groups: tf.Variable[][] = [];
-  private readonly opts: AdamOptimizer[];
-
-  constructor(
-    vars: tf.Variable[],
-    config: ConstructorParameters<typeof AdamOptimizer>[1],
-    maxGroupSize = 65_536,
-  ) {
-    let group: tf.Variable[] = [];
-    let size = 0;
-    for (const v of vars) {
-      if (group.length > 0 && size + v.size > maxGroupSize) {
-        this.groups.push(group);
-        group = [];
-        size = 0;
-      }
-      group.push(v);
-      size += v.size;
-    }
-    if (group.length > 0) this.groups.push(group);
-    this.opts = this.groups.map((g) => new AdamOptimizer(g, config));
-  }
-
-  get groupCount(): number {
-    return this.groups.length;
-  }
-
-  applyGradients(grads: tf.NamedTensorMap): void {
-    this.opts.forEach((o, i) => {
-      o.applyGradients(this.groups[i].map((v) => grads[v.name]));
-    });
-  }
-
-  dispose(): void {
-    for (const o of this.opts) o.dispose();
-  }
-}
-
 /** One-cycle schedule (the MgNO code's OneCycleLR: start lr/2, peak at 20 %, end lr/200), p ∈ [0, 1]. */
 export function oneCycle(lr: number, p: number): number {
   const q = Math.min(1, Math.max(0, p));
@@ -211,7 +165,7 @@ interface Trainee {
   readonly name: DarcyModel;
   readonly op: GridOperator;
   readonly loss: typeof relativeL2;
-  readonly opt: GroupedAdam;
+  readonly opt: AdamOptimizer;
   readonly vars: tf.Variable[];
   readonly history: number[];
   readonly testCurve: [number, number][];
@@ -288,7 +242,7 @@ export async function runDarcy(options: DarcyOptions = {}): Promise<DarcyResult>
       name,
       op,
       loss: name === 'mgno' ? relativeH1 : relativeL2,
-      opt: new GroupedAdam(vars, { lr: (step) => oneCycle(lr0, progress(step)), weightDecay: 1e-4 }),
+      opt: new AdamOptimizer(vars, { lr: (step) => oneCycle(lr0, progress(step)), weightDecay: 1e-4 }),
       vars,
       history: [],
       testCurve: [],
@@ -350,7 +304,7 @@ export async function runDarcy(options: DarcyOptions = {}): Promise<DarcyResult>
         const x = tf.tensor4d(xb, [idx.length, res, res, 1]); // [b, res, res, 1]
         const y = tf.tensor4d(yb, [idx.length, res, res, 1]);
         const { value, grads } = tf.variableGrads(() => t.loss(t.op.apply(x), y) as tf.Scalar, t.vars);
-        t.opt.applyGradients(grads);
+        t.opt.applyGradients(t.vars.map((v) => grads[v.name]));
         sum += value.dataSync()[0] * idx.length;
         tf.dispose([value, x, y, ...Object.values(grads)]);
       }
