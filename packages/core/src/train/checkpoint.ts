@@ -88,7 +88,10 @@ export async function writeCheckpoint(
     };
     await fs.writeFile(path.join(tmp, 'lbfgs.npz'), serializeNpz({ s: flat(s), y: flat(y) }));
   }
+  // state.json last: a folder without it is incomplete (latestCheckpoint skips it).
   await fs.writeFile(path.join(tmp, 'state.json'), JSON.stringify(state));
+  // Rewriting a checkpoint of the same name (a resumed run saving the step it resumed at) leaves a
+  // gap between rm and rename; latestCheckpoint then falls back to the previous complete folder.
   await fs.rm(final, { recursive: true, force: true });
   await fs.rename(tmp, final);
   await writeAtomic(path.join(dir, 'LATEST'), name);
@@ -100,16 +103,40 @@ export async function writeCheckpoint(
   return final;
 }
 
-/** Path of the newest complete checkpoint in `dir`, or null. */
+/**
+ * Path of the newest complete checkpoint in `dir`, or null. `LATEST` names it; if that folder is
+ * missing or incomplete (a crash while a checkpoint of the same name was being replaced, or a
+ * hand-edited directory), the newest folder that has its `state.json` (written last) is used.
+ */
 export async function latestCheckpoint(dir: string): Promise<string | null> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
+  const complete = async (name: string) => {
+    try {
+      await fs.access(path.join(dir, name, 'state.json'));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let latest: string | null = null;
   try {
-    const name = (await fs.readFile(path.join(dir, 'LATEST'), 'utf8')).trim();
-    return path.join(dir, name);
+    latest = (await fs.readFile(path.join(dir, 'LATEST'), 'utf8')).trim();
+  } catch {
+    // no LATEST: fall through to the scan
+  }
+  if (latest && CHECKPOINT_NAME.test(latest) && (await complete(latest))) return path.join(dir, latest);
+  let names: string[];
+  try {
+    names = (await fs.readdir(dir))
+      .filter((f) => CHECKPOINT_NAME.test(f))
+      .sort()
+      .reverse();
   } catch {
     return null;
   }
+  for (const name of names) if (await complete(name)) return path.join(dir, name);
+  return null;
 }
 
 /** Load a checkpoint folder into `model` (weights) and return the trainer state. */
