@@ -74,6 +74,20 @@ describe('DataParallel (worker_threads)', () => {
     }
   }, 60_000);
 
+  it('a worker that exits mid-run makes lossAndGrads throw instead of hanging', async () => {
+    const dying = await DataParallel.start({
+      module: new URL('./test_task.ts', import.meta.url),
+      config: { ...config, exitAtStep: 2 },
+      shards: 2,
+    });
+    try {
+      tf.dispose(dying.lossAndGrads(1, new Rng(0)).grads);
+      expect(() => dying.lossAndGrads(2, new Rng(0))).toThrow(/worker exited \(code 7\)/);
+    } finally {
+      await dying.close();
+    }
+  }, 60_000);
+
   it('drives the Trainer through Adam and L-BFGS: loss falls, no tensors leak', async () => {
     const trainer = new Trainer(dp.model, () => ({ data: tf.scalar(0) }), {
       steps: 40,

@@ -58,7 +58,8 @@ export interface DataParallelOptions {
 // Control words in shared memory.
 const GEN = 0; // incremented by main to start a step
 const DONE = 1; // incremented by each worker when its shard is written
-const ERROR = 2; // set to 1 by a worker that failed
+const ERROR = 2; // set to 1 by a worker that threw, EXITED + exit code by one that exited
+const EXITED = 1000;
 const STOP = 3; // set to 1 to end the workers
 const STEP = 4; // the trainer's step of this evaluation
 const PHASE = 5; // 0 = adam, 1 = lbfgs
@@ -237,7 +238,13 @@ export class DataParallel {
     // Wait for the workers.
     for (;;) {
       const done = Atomics.load(this.ctrl, DONE);
-      if (Atomics.load(this.ctrl, ERROR) !== 0) {
+      const error = Atomics.load(this.ctrl, ERROR);
+      if (error >= EXITED) {
+        throw new Error(
+          `DataParallel: a worker exited (code ${error - EXITED}) before returning its shard; see its stderr`,
+        );
+      }
+      if (error !== 0) {
         throw new Error(`DataParallel: a worker failed: ${this.errors.join('; ') || 'see its stderr'}`);
       }
       if (done >= others) break;
@@ -284,4 +291,4 @@ function toUrl(m: string | URL): string {
 }
 
 /** Control-word indices shared with worker.ts. */
-export const SHARED_LAYOUT = { GEN, DONE, ERROR, STOP, STEP, PHASE, MAX_TERMS } as const;
+export const SHARED_LAYOUT = { GEN, DONE, ERROR, STOP, STEP, PHASE, MAX_TERMS, EXITED } as const;

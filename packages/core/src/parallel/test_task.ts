@@ -7,9 +7,13 @@ import { type ParallelTask, type Shard, shardRange } from './data_parallel.ts';
 
 /**
  * With `echo`, three extra terms report what the shard saw: the step and phase of the
- * evaluation, and whether `prepare` ran for this step first (1) or not (0).
+ * evaluation, and whether `prepare` ran for this step first (1) or not (0). With `exitAtStep`,
+ * the worker shards call process.exit at that step (a hard death the main thread must notice).
  */
-export function createTask(config: { n: number; seed: number; echo?: boolean }, shard: Shard): ParallelTask {
+export function createTask(
+  config: { n: number; seed: number; echo?: boolean; exitAtStep?: number },
+  shard: Shard,
+): ParallelTask {
   const rng = new Rng(config.seed);
   const model = new Mlp({ sizes: [1, 16, 1] }, rng.split());
   const xs = Float32Array.from({ length: config.n }, () => rng.uniformIn(-1, 1));
@@ -34,6 +38,7 @@ export function createTask(config: { n: number; seed: number; echo?: boolean }, 
       return terms;
     },
     prepare: (ctx) => {
+      if (shard.index > 0 && ctx.step === config.exitAtStep) process.exit(7);
       prepared = ctx.step;
     },
   };

@@ -5,7 +5,7 @@ import { initBackend } from '../backend.ts';
 import { Rng } from '../rng.ts';
 import { SHARED_LAYOUT, type TaskFactory } from './data_parallel.ts';
 
-const { GEN, DONE, ERROR, STOP, STEP, PHASE, MAX_TERMS } = SHARED_LAYOUT;
+const { GEN, DONE, ERROR, STOP, STEP, PHASE, MAX_TERMS, EXITED } = SHARED_LAYOUT;
 
 async function main() {
   const { moduleUrl, config, shard, backend, shared, total } = workerData;
@@ -17,6 +17,14 @@ async function main() {
     shard.index * MAX_TERMS,
   );
   const weights = new Float32Array(shared.weights);
+  // A worker that dies without throwing into our catch (process.exit in user code, an uncaught
+  // error in a callback) still runs 'exit' handlers: raise ERROR so the main thread, blocked in
+  // Atomics.wait and deaf to the worker's 'exit' event, stops waiting instead of hanging.
+  process.on('exit', (code) => {
+    if (Atomics.load(ctrl, STOP) !== 0 || Atomics.load(ctrl, ERROR) !== 0) return;
+    Atomics.store(ctrl, ERROR, EXITED + (code & 0xff));
+    Atomics.notify(ctrl, DONE);
+  });
   try {
     await initBackend({ backend });
     const factory = (await import(moduleUrl)).createTask as TaskFactory;
