@@ -128,6 +128,9 @@ describe('spec builders', () => {
     const rows = (spec as { data: { values: { term: string; step: number }[] } }).data.values;
     expect(rows.filter((r) => r.term === 'pde').map((r) => r.step)).toEqual([10, 30]);
     expect(rows.filter((r) => r.term === 'ic')).toHaveLength(4);
+    const axis = (o: object) => (o as { encoding: { x: { title: string } } }).encoding.x.title;
+    expect(axis(spec)).toBe('step');
+    expect(axis(lossCurves({ terms: { pde: [1, 2] }, xTitle: 'epoch' }))).toBe('epoch');
     expect(() => lossCurves({ terms: {} })).toThrow(/lossCurves: 'terms' must name at least one loss term/);
     expect(() => lossCurves({ terms: { pde: [1, 2] }, steps: [1] })).toThrow(
       /'steps' must have 2 entries, got 1/,

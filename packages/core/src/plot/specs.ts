@@ -92,6 +92,8 @@ export interface LossCurvesOptions {
   readonly total?: ArrayLike<number>;
   /** x value of each record (default 1, 2, …). */
   readonly steps?: ArrayLike<number>;
+  /** Title of the x axis (default 'step'; e.g. 'epoch' when records are per epoch). */
+  readonly xTitle?: string;
   /** Points kept per series (default 1500). */
   readonly maxPoints?: number;
   readonly title?: string;
@@ -130,7 +132,7 @@ export function lossCurves(options: LossCurvesOptions): TopLevelSpec {
     data: { values: rows },
     mark: { type: 'line', strokeWidth: 1.5, clip: true },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step' },
+      x: { field: 'step', type: 'quantitative', title: options.xTitle ?? 'step' },
       y: {
         field: 'loss',
         type: 'quantitative',
