@@ -61,6 +61,15 @@ describe('generateDataset', () => {
     );
   });
 
+  it('worker threads (here under vitest, from TypeScript sources) give the same samples as one thread', async () => {
+    const one = await generateDataset('darcy', { n: 3, res: 13, seed: 5 });
+    const two = await generateDataset('darcy', { n: 3, res: 13, seed: 5, workers: 2 });
+    for (const name of Object.keys(one.arrays))
+      expect(Array.from(two.arrays[name].data as ArrayLike<number>)).toEqual(
+        Array.from(one.arrays[name].data as ArrayLike<number>),
+      );
+  }, 60_000);
+
   it('names bad arguments', async () => {
     await expect(generateDataset('darcy', { n: 0, res: 16, seed: 0 })).rejects.toThrow(/'n'/);
     await expect(generateDataset('burgers', { n: 1, res: 15, seed: 0 })).rejects.toThrow(

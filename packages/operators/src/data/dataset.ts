@@ -86,7 +86,9 @@ async function runWorkers(
   store: (i: number, arrays: Record<string, Float64Array>) => void,
 ): Promise<void> {
   const { Worker } = await import('node:worker_threads');
-  const url = new URL('./worker.ts', import.meta.url);
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(`./worker${fromSource ? '.ts' : '.js'}`, import.meta.url).href;
+  const boot = new URL('./worker_boot.mjs', import.meta.url);
   const chunks = Array.from({ length: workers }, (_, w) =>
     states.map((s, i) => [i, s] as const).filter(([i]) => i % workers === w),
   );
@@ -94,14 +96,9 @@ async function runWorkers(
     chunks.map(
       (chunk) =>
         new Promise<void>((resolve, reject) => {
-          const worker = url.pathname.endsWith('.ts')
-            ? // From TypeScript sources the worker needs tsx's loader, which the parent's in-process
-              // registration does not pass on: register it inside the worker, then load the entry.
-              new Worker(
-                `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); })`,
-                { eval: true, workerData: { kind, res, params, items: chunk } },
-              )
-            : new Worker(url, { workerData: { kind, res, params, items: chunk } });
+          const worker = new Worker(boot, {
+            workerData: { entry, registerTsx: fromSource, kind, res, params, items: chunk },
+          });
           worker.on('message', (m: { index: number; arrays: Record<string, Float64Array> }) =>
             store(m.index, m.arrays),
           );
