@@ -6,22 +6,24 @@
  * test relative L2 / H1, parameter counts, seconds (wall and CPU) per epoch, and figures of a, u,
  * prediction and error.
  *
- * The models train in lockstep, one epoch each in turn, so both always have the same number of
- * epochs and a run cut short (shared CPU) still compares them; every `evalEvery` epochs the test
- * errors, the report and the weights are rewritten, so a partial run is a reportable result.
+ * The models are independent, so by default each trains in its own worker thread with its own
+ * single-threaded wasm backend (one per core on a 2-core machine), in the same sample order with
+ * the same schedule; the main thread only gathers their epochs into progress.jsonl and the report.
+ * `parallel: false` trains them in lockstep in this thread, one epoch each in turn (same numbers,
+ * half the speed on 2 cores). Every `evalEvery` epochs the test errors, the report and the weights
+ * are rewritten, so a partial run is a reportable result.
  *
- * Reads top to bottom: data → scalings → models → train (Adam, one-cycle lr) → evaluate → report.
+ * Reads top to bottom: data → scalings → models (darcy_model.ts) → train, here or in workers
+ * (darcy_worker.ts) → evaluate → report.
  */
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
-  AdamOptimizer,
   type BackendName,
   fieldHeatmaps,
   initBackend,
-  lossCurves,
   parseNpy,
   Rng,
   renderSvg,
@@ -29,24 +31,18 @@ import {
 } from '@pinnate/core';
 import {
   buildOperator,
-  countOperatorParameters,
   type Dataset,
-  Fno,
   type FnoConfig,
-  type GridOperator,
   generateDataset,
   loadDataset,
   loadOperator,
-  Mgno,
   type MgnoConfig,
   predict,
-  relativeH1,
-  relativeL2,
-  saveOperator,
 } from '@pinnate/operators';
-import * as tf from '@tensorflow/tfjs';
+import { type DarcyModel, evaluateOperator, type ModelSetup, ModelTrainer } from './darcy_model.ts';
+import type { DarcyWorkerData, DarcyWorkerMessage } from './darcy_worker.ts';
 
-export type DarcyModel = 'mgno' | 'fno';
+export { type DarcyModel, oneCycle } from './darcy_model.ts';
 
 export interface DarcyOptions {
   /** Grid points per side (default 29; 85 is the FNO/MgNO benchmark size). */
@@ -56,8 +52,9 @@ export interface DarcyOptions {
   /** Epochs per model (default 40); the learning-rate schedule spans them. */
   readonly epochs?: number;
   /**
-   * Wall-clock cap for the whole training in minutes (default: none). The schedule follows
-   * whichever of epochs and time is further along, so a capped run still ends at a small lr.
+   * Wall-clock cap for the training in minutes (default: none; in parallel mode it applies to
+   * each worker from its start). The schedule follows whichever of epochs and time is further
+   * along, so a capped run still ends at a small lr.
    */
   readonly minutes?: number;
   /** Default 8 (the MgNO paper's). */
@@ -76,6 +73,11 @@ export interface DarcyOptions {
   readonly fno?: Partial<FnoConfig>;
   /** Which models to train (default both). */
   readonly models?: readonly DarcyModel[];
+  /**
+   * Train each model in its own worker thread (default true when there is more than one model);
+   * false trains them in lockstep in this thread. Both give the same per-model numbers.
+   */
+  readonly parallel?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -85,6 +87,7 @@ export interface ModelResult {
   readonly config: Record<string, unknown>;
   readonly epochs: number;
   readonly secondsPerEpoch: number;
+  /** CPU seconds per epoch of the thread that trained the model (Linux; else the process's). */
   readonly cpuSecondsPerEpoch: number;
   readonly trainSeconds: number;
   readonly trainCpuSeconds: number;
@@ -104,8 +107,13 @@ export interface DarcyResult {
   readonly batchSize: number;
   readonly lr: number;
   readonly backend: string;
+  /** Whether the models trained in their own worker threads. */
+  readonly parallel: boolean;
   /** False while training is under way (a partial report). */
   readonly finished: boolean;
+  /** Wall seconds since training started, and CPU seconds of the whole process (all threads). */
+  readonly wallSeconds: number;
+  readonly processCpuSeconds: number;
   /** 1-minute load average when the report was written, and its mean over the epochs. */
   readonly load: { now: number; meanOverEpochs: number };
   readonly models: ModelResult[];
@@ -135,43 +143,55 @@ function moments(a: Float32Array): [number, number] {
   return [m, Math.sqrt(q / a.length)];
 }
 
-function evaluate(
-  op: GridOperator,
-  a: Float32Array,
-  u: Float32Array,
-  n: number,
-  res: number,
-): { l2: number; h1: number; pred: Float32Array } {
-  const pred = predict(op, { data: a, shape: [n, res, res] }, { batchSize: 20 }).data;
-  const [l2, h1] = tf.tidy(() => {
-    const p = tf.tensor4d(pred, [n, res, res, 1]);
-    const t = tf.tensor4d(u, [n, res, res, 1]);
-    return [relativeL2(p, t), relativeH1(p, t)];
-  });
-  const out = { l2: l2.dataSync()[0], h1: h1.dataSync()[0], pred };
-  tf.dispose([l2, h1]);
-  return out;
-}
-
-/** One-cycle schedule (the MgNO code's OneCycleLR: start lr/2, peak at 20 %, end lr/200), p ∈ [0, 1]. */
-export function oneCycle(lr: number, p: number): number {
-  const q = Math.min(1, Math.max(0, p));
-  const cosine = (from: number, to: number, t: number) =>
-    to + ((from - to) * (1 + Math.cos(Math.PI * t))) / 2;
-  return q < 0.2 ? cosine(lr / 2, lr, q / 0.2) : cosine(lr, lr / 200, (q - 0.2) / 0.8);
-}
-
-interface Trainee {
+/** What the main thread knows of one model, whether it trains here or in a worker. */
+interface ModelState {
   readonly name: DarcyModel;
-  readonly op: GridOperator;
-  readonly loss: typeof relativeL2;
-  readonly opt: AdamOptimizer;
-  readonly vars: tf.Variable[];
+  params: number;
+  config: Record<string, unknown>;
   readonly history: number[];
   readonly testCurve: [number, number][];
   wall: number;
   cpu: number;
-  last?: { l2: number; h1: number; pred: Float32Array };
+  test?: { l2: number; h1: number };
+  evalRes?: ModelResult['evalRes'];
+}
+
+function stateOf(t: ModelTrainer): ModelState {
+  return {
+    name: t.name,
+    params: t.params,
+    config: t.op.config() as Record<string, unknown>,
+    history: t.history,
+    testCurve: t.testCurve,
+    wall: t.wall,
+    cpu: t.cpu,
+    test: t.last ? { l2: t.last.l2, h1: t.last.h1 } : undefined,
+  };
+}
+
+/** One line of progress.jsonl per epoch, with every model's figures for that epoch. */
+type ProgressLine = Record<string, number | undefined>;
+
+function modelFields(name: DarcyModel, train: number, cpu: number, testL2?: number): ProgressLine {
+  return {
+    [`${name}Train`]: train,
+    [`${name}CpuSeconds`]: cpu,
+    ...(testL2 !== undefined ? { [`${name}TestRelL2`]: testL2 } : {}),
+  };
+}
+
+function logLine(line: ProgressLine, names: readonly DarcyModel[]): string {
+  return `epoch ${line.epoch} (${(line.wallSeconds ?? 0).toFixed(0)} s, load ${(line.load ?? 0).toFixed(1)}): ${names
+    .filter((n) => line[`${n}Train`] !== undefined)
+    .map((n) => {
+      const test = line[`${n}TestRelL2`];
+      return (
+        `${n} train ${n === 'mgno' ? 'relH1' : 'relL2'} ${(line[`${n}Train`] as number).toExponential(3)}` +
+        (test !== undefined ? ` test relL2 ${test.toExponential(3)}` : '') +
+        ` [${(line[`${n}CpuSeconds`] as number).toFixed(0)} cpu-s]`
+      );
+    })
+    .join('; ')}`;
 }
 
 export async function runDarcy(options: DarcyOptions = {}): Promise<DarcyResult> {
@@ -193,11 +213,22 @@ export async function runDarcy(options: DarcyOptions = {}): Promise<DarcyResult>
     epochs,
     batchSize: bs,
     evalEvery,
+    ...(options.evalRes !== undefined ? { evalRes: options.evalRes } : {}),
   })) {
     if (!Number.isInteger(v) || v < 1)
       throw new Error(`runDarcy: '${k}' must be a positive integer, got ${v}`);
   }
   if (!(lr0 > 0)) throw new Error(`runDarcy: 'lr' must be positive, got ${lr0}`);
+  if (options.minutes !== undefined && !(options.minutes > 0))
+    throw new Error(`runDarcy: 'minutes' must be positive, got ${options.minutes}`);
+  const which = options.models ?? ['mgno', 'fno'];
+  if (
+    which.length === 0 ||
+    which.some((m) => m !== 'mgno' && m !== 'fno') ||
+    new Set(which).size !== which.length
+  )
+    throw new Error(`runDarcy: 'models' must list mgno and/or fno once each, got [${which}]`);
+  const parallel = options.parallel ?? which.length > 1;
   const choice = await initBackend(options.backend ? { backend: options.backend } : {});
   await mkdir(out, { recursive: true });
 
@@ -214,222 +245,274 @@ export async function runDarcy(options: DarcyOptions = {}): Promise<DarcyResult>
   const uTrain = uAll.subarray(0, nTrain * P);
   const aTest = aAll.subarray(nTrain * P, (nTrain + nTest) * P);
   const uTest = uAll.subarray(nTrain * P, (nTrain + nTest) * P);
+  let evalSet: DarcyWorkerData['evalSet'];
+  if (options.evalRes !== undefined) {
+    const r2 = options.evalRes;
+    const ds2 = await dataset(r2, nTest, seed + 7919, join(out, `data-${r2}`));
+    evalSet = {
+      res: r2,
+      n: nTest,
+      a: toF32(ds2.arrays.a.data as ArrayLike<number>),
+      u: toF32(ds2.arrays.u.data as ArrayLike<number>),
+    };
+  }
 
   // Fixed scalings from the training set, stored in the model configs.
   const [aMean, aStd] = moments(aTrain);
   const [, uStd] = moments(uTrain);
-  const scaling = { inputShift: aMean, inputScale: aStd, outputScale: uStd };
-
-  const which = options.models ?? ['mgno', 'fno'];
-  const stepsPerEpoch = Math.ceil(nTrain / bs);
-  const start = performance.now();
-  const progress = (step: number) =>
-    Math.max(step / (epochs * stepsPerEpoch), (performance.now() - start) / 1000 / capSeconds);
-  const trainees: Trainee[] = which.map((name) => {
-    const op: GridOperator =
-      name === 'mgno'
-        ? new Mgno({ channels: 24, layers: 4, smoothing: [1, 1, 1, 2], ...options.mgno, ...scaling, seed })
-        : new Fno({
-            width: 32,
-            modes: Math.min(12, Math.floor(res / 2)),
-            layers: 4,
-            ...options.fno,
-            ...scaling,
-            seed,
-          });
-    const vars = op.parameters().map((p) => p.variable);
-    return {
-      name,
-      op,
-      loss: name === 'mgno' ? relativeH1 : relativeL2,
-      opt: new AdamOptimizer(vars, { lr: (step) => oneCycle(lr0, progress(step)), weightDecay: 1e-4 }),
-      vars,
-      history: [],
-      testCurve: [],
-      wall: 0,
-      cpu: 0,
-    };
+  const setupOf = (name: DarcyModel): ModelSetup => ({
+    name,
+    res,
+    nTrain,
+    epochs,
+    batchSize: bs,
+    lr: lr0,
+    seed,
+    capSeconds,
+    scaling: { inputShift: aMean, inputScale: aStd, outputScale: uStd },
+    ...(options.mgno ? { mgno: options.mgno } : {}),
+    ...(options.fno ? { fno: options.fno } : {}),
   });
-  for (const t of trainees) log(`${t.name}: ${countOperatorParameters(t.op)} parameters`);
 
   const loads: number[] = [];
   const progressFile = join(out, 'progress.jsonl');
   await writeFile(progressFile, '');
-  const result = (finished: boolean): DarcyResult => ({
-    res,
-    train: nTrain,
-    test: nTest,
-    batchSize: bs,
-    lr: lr0,
-    backend: choice.name,
-    finished,
-    load: { now: loadavg()[0], meanOverEpochs: loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length) },
-    models: trainees.map((t) => {
-      const n = t.history.length;
-      return {
-        name: t.name,
-        params: countOperatorParameters(t.op),
-        config: t.op.config() as Record<string, unknown>,
-        epochs: n,
-        secondsPerEpoch: t.wall / Math.max(1, n),
-        cpuSecondsPerEpoch: t.cpu / Math.max(1, n),
-        trainSeconds: t.wall,
-        trainCpuSeconds: t.cpu,
-        testRelL2: t.last?.l2 ?? Number.NaN,
-        testRelH1: t.last?.h1 ?? Number.NaN,
-        trainLoss: [...t.history],
-        testCurve: [...t.testCurve],
-      };
-    }),
-    out,
-  });
-
-  const rng = new Rng(seed + 1);
-  let epoch = 0;
-  for (; epoch < epochs && (performance.now() - start) / 1000 < capSeconds; epoch++) {
-    // The same sample order for every model in this epoch.
-    const perm = rng.permutation(nTrain);
-    for (const t of trainees) {
-      const w0 = performance.now();
-      const c0 = process.cpuUsage();
-      let sum = 0;
-      for (let i = 0; i < nTrain; i += bs) {
-        const idx = perm.subarray(i, Math.min(nTrain, i + bs));
-        const xb = new Float32Array(idx.length * P);
-        const yb = new Float32Array(idx.length * P);
-        idx.forEach((k, j) => {
-          xb.set(aTrain.subarray(k * P, (k + 1) * P), j * P);
-          yb.set(uTrain.subarray(k * P, (k + 1) * P), j * P);
-        });
-        const x = tf.tensor4d(xb, [idx.length, res, res, 1]); // [b, res, res, 1]
-        const y = tf.tensor4d(yb, [idx.length, res, res, 1]);
-        const { value, grads } = tf.variableGrads(() => t.loss(t.op.apply(x), y) as tf.Scalar, t.vars);
-        t.opt.applyGradients(t.vars.map((v) => grads[v.name]));
-        sum += value.dataSync()[0] * idx.length;
-        tf.dispose([value, x, y, ...Object.values(grads)]);
-      }
-      t.history.push(sum / nTrain);
-      const dc = process.cpuUsage(c0);
-      t.wall += (performance.now() - w0) / 1000;
-      t.cpu += (dc.user + dc.system) / 1e6;
-    }
-    loads.push(loadavg()[0]);
-    const last = epoch + 1 >= epochs || (performance.now() - start) / 1000 >= capSeconds;
-    const evalNow = last || (epoch + 1) % evalEvery === 0;
-    if (evalNow) for (const t of trainees) t.last = evaluate(t.op, aTest, uTest, nTest, res);
-    if (evalNow) for (const t of trainees) t.testCurve.push([epoch + 1, (t.last as { l2: number }).l2]);
-    const line = {
-      epoch: epoch + 1,
+  const start = performance.now();
+  const cpu0 = process.cpuUsage();
+  const states: ModelState[] = [];
+  const result = (finished: boolean): DarcyResult => {
+    const c = process.cpuUsage(cpu0);
+    return {
+      res,
+      train: nTrain,
+      test: nTest,
+      batchSize: bs,
+      lr: lr0,
+      backend: choice.name,
+      parallel,
+      finished,
       wallSeconds: (performance.now() - start) / 1000,
-      load: loads[loads.length - 1],
-      lr: oneCycle(lr0, progress((epoch + 1) * stepsPerEpoch)),
-      ...Object.fromEntries(
-        trainees.flatMap((t) => [
-          [`${t.name}Train`, t.history[epoch]],
-          [`${t.name}CpuSeconds`, t.cpu],
-          ...(evalNow ? [[`${t.name}TestRelL2`, t.last?.l2]] : []),
-        ]),
-      ),
+      processCpuSeconds: (c.user + c.system) / 1e6,
+      load: {
+        now: loadavg()[0],
+        meanOverEpochs: loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length),
+      },
+      models: states.map((t) => {
+        const n = t.history.length;
+        return {
+          name: t.name,
+          params: t.params,
+          config: t.config,
+          epochs: n,
+          secondsPerEpoch: t.wall / Math.max(1, n),
+          cpuSecondsPerEpoch: t.cpu / Math.max(1, n),
+          trainSeconds: t.wall,
+          trainCpuSeconds: t.cpu,
+          testRelL2: t.test?.l2 ?? Number.NaN,
+          testRelH1: t.test?.h1 ?? Number.NaN,
+          ...(t.evalRes ? { evalRes: t.evalRes } : {}),
+          trainLoss: [...t.history],
+          testCurve: [...t.testCurve],
+        };
+      }),
+      out,
     };
+  };
+  const common = () => {
+    const load = loadavg()[0];
+    loads.push(load);
+    return { wallSeconds: (performance.now() - start) / 1000, load };
+  };
+  const emit = async (line: ProgressLine) => {
     await appendFile(progressFile, `${JSON.stringify(line)}\n`);
-    log(
-      `epoch ${epoch + 1} (${line.wallSeconds.toFixed(0)} s, load ${line.load.toFixed(1)}): ${trainees
-        .map(
-          (t) =>
-            `${t.name} train ${t.name === 'mgno' ? 'relH1' : 'relL2'} ${t.history[epoch].toExponential(3)}` +
-            (evalNow ? ` test relL2 ${t.last?.l2.toExponential(3)}` : '') +
-            ` [${t.cpu.toFixed(0)} cpu-s]`,
-        )
-        .join('; ')}`,
-    );
-    if (evalNow && !last) await writeReport(result(false), trainees, aTest, uTest);
-  }
+    log(logLine(line, which));
+  };
 
-  if (options.evalRes !== undefined) {
-    const r2 = options.evalRes;
-    const ds2 = await dataset(r2, nTest, seed + 7919, join(out, `data-${r2}`));
-    const a2 = toF32(ds2.arrays.a.data as ArrayLike<number>);
-    const u2 = toF32(ds2.arrays.u.data as ArrayLike<number>);
-    for (const t of trainees) {
-      const e = evaluate(t.op, a2, u2, nTest, r2);
-      (t as Trainee & { evalRes?: unknown }).evalRes = { res: r2, relL2: e.l2, relH1: e.h1 };
-      log(
-        `${t.name} at ${r2}² (trained at ${res}²): relL2 ${e.l2.toExponential(3)}, relH1 ${e.h1.toExponential(3)}`,
-      );
+  if (parallel) {
+    await trainInWorkers({
+      which,
+      states,
+      setupOf,
+      backend: choice.name,
+      evalEvery,
+      out,
+      data: { aTrain, uTrain, aTest, uTest, nTest, ...(evalSet ? { evalSet } : {}) },
+      log,
+      common,
+      emit,
+      partial: () => writeSummary(result(false), aTest),
+    });
+  } else {
+    const trainers = which.map((name) => new ModelTrainer(setupOf(name), start));
+    for (const t of trainers) log(`${t.name}: ${t.params} parameters`);
+    const rng = new Rng(seed + 1);
+    const elapsed = () => (performance.now() - start) / 1000;
+    for (let epoch = 0; epoch < epochs && elapsed() < capSeconds; epoch++) {
+      // The same sample order for every model in this epoch.
+      const perm = rng.permutation(nTrain);
+      for (const t of trainers) t.epoch(perm, aTrain, uTrain);
+      const last = epoch + 1 >= epochs || elapsed() >= capSeconds;
+      const evalNow = last || (epoch + 1) % evalEvery === 0;
+      if (evalNow) for (const t of trainers) t.evaluate(aTest, uTest, nTest);
+      states.splice(0, states.length, ...trainers.map(stateOf));
+      await emit({
+        epoch: epoch + 1,
+        ...common(),
+        lr: trainers[0].lr((epoch + 1) * Math.ceil(nTrain / bs)),
+        ...Object.assign(
+          {},
+          ...trainers.map((t) =>
+            modelFields(t.name, t.history[epoch], t.cpu, evalNow ? t.last?.l2 : undefined),
+          ),
+        ),
+      });
+      if (evalNow) for (const t of trainers) await t.writeFiles(out, uTest, nTest);
+      if (evalNow && !last) await writeSummary(result(false), aTest);
+    }
+    for (const [i, t] of trainers.entries()) {
+      if (evalSet) {
+        const e = evaluateOperator(t.op, evalSet.a, evalSet.u, evalSet.n, evalSet.res);
+        states[i].evalRes = { res: evalSet.res, relL2: e.l2, relH1: e.h1 };
+      }
+      t.dispose();
     }
   }
+
   const final = result(true);
-  const withEval: DarcyResult = {
-    ...final,
-    models: final.models.map((m, i) => {
-      const e = (trainees[i] as Trainee & { evalRes?: ModelResult['evalRes'] }).evalRes;
-      return e ? { ...m, evalRes: e } : m;
-    }),
-  };
-  await writeReport(withEval, trainees, aTest, uTest);
-  for (const t of trainees) {
+  await writeSummary(final, aTest);
+  for (const m of final.models) {
+    if (m.evalRes)
+      log(
+        `${m.name} at ${m.evalRes.res}² (trained at ${res}²): relL2 ${m.evalRes.relL2.toExponential(3)}, relH1 ${m.evalRes.relH1.toExponential(3)}`,
+      );
     log(
-      `${t.name}: test relL2 ${t.last?.l2.toExponential(3)}, relH1 ${t.last?.h1.toExponential(3)}, ${t.history.length} epochs, ${(t.wall / Math.max(1, t.history.length)).toFixed(1)} s/epoch (${(t.cpu / Math.max(1, t.history.length)).toFixed(1)} cpu-s)`,
+      `${m.name}: test relL2 ${m.testRelL2.toExponential(3)}, relH1 ${m.testRelH1.toExponential(3)}, ${m.epochs} epochs, ${m.secondsPerEpoch.toFixed(1)} s/epoch (${m.cpuSecondsPerEpoch.toFixed(1)} cpu-s)`,
     );
-    t.op.dispose();
-    t.opt.dispose();
   }
-  return withEval;
+  log(
+    `${parallel ? 'parallel' : 'lockstep'}: ${final.wallSeconds.toFixed(0)} s wall, ${final.processCpuSeconds.toFixed(0)} CPU s (process), mean load ${final.load.meanOverEpochs.toFixed(1)}`,
+  );
+  return final;
 }
 
-/** results.json, report.md, weights, test predictions and figures of the last evaluation. */
-async function writeReport(r: DarcyResult, trainees: Trainee[], aTest: Float32Array, uTest: Float32Array) {
-  const { res, out, test: nTest } = r;
+interface WorkerRun {
+  readonly which: readonly DarcyModel[];
+  readonly states: ModelState[];
+  readonly setupOf: (name: DarcyModel) => ModelSetup;
+  readonly backend: BackendName;
+  readonly evalEvery: number;
+  readonly out: string;
+  readonly data: Pick<DarcyWorkerData, 'aTrain' | 'uTrain' | 'aTest' | 'uTest' | 'nTest' | 'evalSet'>;
+  readonly log: (line: string) => void;
+  /** Wall seconds and load now (and records the load). */
+  readonly common: () => { wallSeconds: number; load: number };
+  readonly emit: (line: ProgressLine) => Promise<void>;
+  /** Rewrites results.json and report.md from `states`. */
+  readonly partial: () => Promise<void>;
+}
+
+/**
+ * Trains each model in its own worker thread and mirrors their progress into `states`. An epoch's
+ * progress line is written once every model has reported that epoch (lines of epochs that only
+ * some models reached, when a time cap stops them apart, are written at the end).
+ */
+async function trainInWorkers(run: WorkerRun): Promise<void> {
+  const { Worker } = await import('node:worker_threads');
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(`./darcy_worker${fromSource ? '.ts' : '.js'}`, import.meta.url).href;
+  const boot = new URL('./darcy_boot.mjs', import.meta.url);
+  const pending = new Map<number, { line: ProgressLine; from: Set<DarcyModel> }>();
+  // Messages are handled one at a time so file writes never interleave.
+  let queue: Promise<void> = Promise.resolve();
+  const workers: import('node:worker_threads').Worker[] = [];
+  const finished = run.which.map(
+    (name, i) =>
+      new Promise<void>((resolve, reject) => {
+        const state: ModelState = {
+          name,
+          params: 0,
+          config: {},
+          history: [],
+          testCurve: [],
+          wall: 0,
+          cpu: 0,
+        };
+        run.states[i] = state;
+        const data: DarcyWorkerData = {
+          backend: run.backend,
+          setup: run.setupOf(name),
+          evalEvery: run.evalEvery,
+          out: run.out,
+          ...run.data,
+        };
+        const w = new Worker(boot, { workerData: { entry, registerTsx: fromSource, ...data } });
+        workers.push(w);
+        let done = false;
+        const fail = (e: Error) => {
+          done = true;
+          reject(e);
+        };
+        w.on('message', (m: DarcyWorkerMessage) => {
+          queue = queue.then(async () => {
+            if (m.type === 'error') return fail(new Error(`darcy: the ${name} worker failed: ${m.message}`));
+            if (m.type === 'ready') {
+              state.params = m.params;
+              state.config = m.config;
+              run.log(`${name}: ${m.params} parameters (own worker thread)`);
+            } else if (m.type === 'epoch') {
+              state.history.push(m.train);
+              state.wall = m.wall;
+              state.cpu = m.cpu;
+              if (m.test) {
+                state.test = m.test;
+                state.testCurve.push([m.epoch, m.test.l2]);
+              }
+              const p = pending.get(m.epoch) ?? { line: { epoch: m.epoch }, from: new Set<DarcyModel>() };
+              Object.assign(p.line, { lr: m.lr }, modelFields(name, m.train, m.cpu, m.test?.l2));
+              p.from.add(name);
+              pending.set(m.epoch, p);
+              if (p.from.size === run.which.length) {
+                pending.delete(m.epoch);
+                await run.emit({ epoch: m.epoch, ...run.common(), ...p.line });
+              }
+              if (m.test && !m.last) await run.partial();
+            } else if (m.type === 'evalRes') {
+              state.evalRes = { res: m.res, relL2: m.relL2, relH1: m.relH1 };
+            } else if (m.type === 'done') {
+              done = true;
+              resolve();
+            }
+          });
+        });
+        w.on('error', (e) => fail(new Error(`darcy: the ${name} worker failed: ${e.message}`)));
+        w.on('exit', (code) => {
+          if (!done) fail(new Error(`darcy: the ${name} worker exited with code ${code} before finishing`));
+        });
+      }),
+  );
+  try {
+    await Promise.all(finished);
+    await queue;
+  } catch (e) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw e;
+  }
+  for (const e of [...pending.keys()].sort((a, b) => a - b)) {
+    const p = pending.get(e) as { line: ProgressLine };
+    await run.emit({ epoch: e, ...run.common(), ...p.line });
+  }
+}
+
+/** results.json, report.md and the coefficient figure (model files are written by their trainers). */
+async function writeSummary(r: DarcyResult, aTest: Float32Array) {
+  const { res, out } = r;
   const P = res * res;
   const axis = { name: 'x', values: Array.from({ length: res }, (_, i) => i / (res - 1)) };
-  const yAxis = { name: 'y', values: axis.values };
-  for (const t of trainees) {
-    const ev = t.last;
-    if (!ev) continue;
-    await saveOperator(join(out, t.name), t.op, {
-      res,
-      epochs: t.history.length,
-      testRelL2: ev.l2,
-      testRelH1: ev.h1,
-    });
-    await writeFile(
-      join(out, `${t.name}_test_pred.npy`),
-      serializeNpy({ dtype: 'float32', shape: [nTest, res, res], data: ev.pred, order: 'C' }),
-    );
-    // Coefficient, truth, prediction, error for the first test sample; loss curves.
-    await writeFile(
-      join(out, `${t.name}_sample0.svg`),
-      await renderSvg(
-        fieldHeatmaps({
-          a: yAxis,
-          b: axis,
-          prediction: ev.pred.subarray(0, P),
-          reference: uTest.subarray(0, P),
-          name: 'u',
-          title: `${t.name}: test sample 0 (prediction, reference, |error|), relL2 over the test set ${ev.l2.toExponential(2)}`,
-        }),
-      ),
-    );
-    const testL2 = new Array<number>(t.history.length).fill(Number.NaN);
-    for (const [e, v] of t.testCurve) testL2[e - 1] = v;
-    await writeFile(
-      join(out, `${t.name}_loss.svg`),
-      await renderSvg(
-        lossCurves({
-          terms: {
-            [t.name === 'mgno' ? 'train relH1' : 'train relL2']: t.history,
-            'test relL2': testL2,
-          },
-          title: `${t.name}: loss per epoch`,
-        }),
-      ),
-    );
-  }
   await writeFile(
     join(out, 'coefficient_sample0.svg'),
     await renderSvg(
       fieldHeatmaps({
-        a: yAxis,
+        a: { ...axis, name: 'y' },
         b: axis,
         prediction: aTest.subarray(0, P),
         name: 'a',
@@ -451,7 +534,8 @@ export function reportMarkdown(r: DarcyResult): string {
   return [
     `# Darcy flow, ${r.res}×${r.res}: ${r.train} train / ${r.test} test (backend ${r.backend})${r.finished ? '' : ' — partial, training under way'}`,
     '',
-    `Batch ${r.batchSize}, peak lr ${r.lr} (one-cycle), load average ${r.load.meanOverEpochs.toFixed(1)} (mean over epochs).`,
+    `Batch ${r.batchSize}, peak lr ${r.lr} (one-cycle); ${r.parallel ? 'each model in its own worker thread' : 'models in lockstep in one thread'}; ` +
+      `${r.wallSeconds.toFixed(0)} s wall, ${r.processCpuSeconds.toFixed(0)} CPU s (whole process); load average ${r.load.meanOverEpochs.toFixed(1)} (mean over epochs).`,
     '',
     `| model | parameters | epochs | s/epoch | CPU s/epoch | test relL2 | test relH1 |${evalRes ? ` relL2 at ${evalRes}² |` : ''}`,
     `|---|---|---|---|---|---|---|${evalRes ? '---|' : ''}`,

@@ -3,6 +3,7 @@
  *   [--minutes M] [--batch 8] [--lr 1e-3] [--eval-every 5] [--eval-res R]
  *   [--channels 24] [--layers 4] [--smoothing 1,1,1,2] [--width 32] [--modes 12] [--fno-layers 4]
  *   [--models mgno,fno] [--out runs/darcy] [--backend wasm|cpu]
+ *   [--parallel | --no-parallel]   (default: one worker thread per model when training both)
  * pnpm --filter @pinnate/demos darcy --predict in.npy --out out.npy [--model runs/darcy/mgno]
  */
 import type { BackendName } from '@pinnate/core';
@@ -10,12 +11,20 @@ import { predictDarcy, runDarcy } from './darcy.ts';
 
 const args = process.argv.slice(2);
 const flags = new Map<string, string>();
+// Flags that take no value.
+const switches = new Set(['parallel', 'no-parallel']);
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (!a.startsWith('--')) throw new Error(`darcy: unexpected argument '${a}'`);
+  if (switches.has(a.slice(2))) {
+    flags.set(a.slice(2), '');
+    continue;
+  }
   flags.set(a.slice(2), args[i + 1] ?? '');
   i++;
 }
+if (flags.has('parallel') && flags.has('no-parallel'))
+  throw new Error("darcy: give one of '--parallel' and '--no-parallel'");
 const num = (k: string): number | undefined => {
   if (!flags.has(k)) return undefined;
   const v = Number(flags.get(k));
@@ -63,6 +72,7 @@ if (flags.has('predict')) {
     out: flags.get('out'),
     backend,
     models,
+    ...(flags.has('no-parallel') ? { parallel: false } : flags.has('parallel') ? { parallel: true } : {}),
     mgno: {
       ...(num('channels') ? { channels: num('channels') } : {}),
       ...(num('layers') ? { layers: num('layers') } : {}),

@@ -2,8 +2,24 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNpy, serializeNpy } from '@pinnate/core';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { oneCycle, predictDarcy, runDarcy } from '../src/darcy.ts';
+import { type DarcyOptions, oneCycle, predictDarcy, runDarcy } from '../src/darcy.ts';
+import { ModelTrainer } from '../src/darcy_model.ts';
+
+// A tiny odd grid: seconds per run, both models, every code path.
+const tiny: DarcyOptions = {
+  res: 11,
+  train: 8,
+  test: 3,
+  epochs: 2,
+  batchSize: 4,
+  evalEvery: 1,
+  backend: 'wasm',
+  mgno: { channels: 4, layers: 1, smoothing: [1, 1] },
+  fno: { width: 4, modes: 3, layers: 1, projection: 8 },
+  log: () => {},
+};
 
 describe('darcy demo', { timeout: 120_000 }, () => {
   it('oneCycle rises from lr/2 to lr at 20 % and falls to lr/200', () => {
@@ -17,21 +33,9 @@ describe('darcy demo', { timeout: 120_000 }, () => {
   it('trains both models in lockstep on an odd grid, reports, evaluates at another resolution, predicts', async () => {
     const out = await mkdtemp(join(tmpdir(), 'darcy-'));
     try {
-      const r = await runDarcy({
-        res: 11,
-        train: 8,
-        test: 3,
-        epochs: 2,
-        batchSize: 4,
-        evalEvery: 1,
-        evalRes: 14,
-        out,
-        backend: 'wasm',
-        mgno: { channels: 4, layers: 1, smoothing: [1, 1] },
-        fno: { width: 4, modes: 3, layers: 1, projection: 8 },
-        log: () => {},
-      });
+      const r = await runDarcy({ ...tiny, evalRes: 14, out, parallel: false });
       expect(r.finished).toBe(true);
+      expect(r.parallel).toBe(false);
       expect(r.models.map((m) => m.name)).toEqual(['mgno', 'fno']);
       for (const m of r.models) {
         expect(m.epochs).toBe(2);
@@ -61,5 +65,71 @@ describe('darcy demo', { timeout: 120_000 }, () => {
     } finally {
       await rm(out, { recursive: true, force: true });
     }
+  });
+
+  it('trains each model in its own worker by default, with the same numbers as training it alone', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'darcy-par-'));
+    try {
+      const lines: string[] = [];
+      const r = await runDarcy({ ...tiny, evalRes: 14, out: join(out, 'both'), log: (l) => lines.push(l) });
+      expect(r.parallel).toBe(true);
+      expect(lines.some((l) => l.includes('own worker thread'))).toBe(true);
+      // Each model alone, in this thread, same seed: the workers must reproduce it exactly.
+      for (const name of ['mgno', 'fno'] as const) {
+        const alone = await runDarcy({ ...tiny, evalRes: 14, out: join(out, name), models: [name] });
+        expect(alone.parallel).toBe(false);
+        const [a] = alone.models;
+        const p = r.models.find((m) => m.name === name);
+        expect(p?.params).toBe(a.params);
+        expect(p?.trainLoss).toEqual(a.trainLoss);
+        expect(p?.testCurve).toEqual(a.testCurve);
+        expect(p?.testRelH1).toBe(a.testRelH1);
+        expect(p?.evalRes).toEqual(a.evalRes);
+        expect(p?.trainCpuSeconds).toBeGreaterThanOrEqual(0);
+      }
+      // The main thread wrote one progress line per epoch with both models, the report and the
+      // workers' files.
+      const progress = (await readFile(join(out, 'both', 'progress.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(progress.map((l) => l.epoch)).toEqual([1, 2]);
+      for (const l of progress) {
+        expect(Number.isFinite(l.mgnoTestRelL2) && Number.isFinite(l.fnoTestRelL2)).toBe(true);
+      }
+      expect(await readFile(join(out, 'both', 'report.md'), 'utf8')).toContain('own worker thread');
+      const pred = parseNpy(await readFile(join(out, 'both', 'fno_test_pred.npy')));
+      expect(pred.shape).toEqual([3, 11, 11]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it('a training step leaves the tensor count unchanged', () => {
+    const t = new ModelTrainer({
+      name: 'mgno',
+      res: 9,
+      nTrain: 2,
+      epochs: 1,
+      batchSize: 2,
+      lr: 1e-3,
+      seed: 3,
+      capSeconds: Number.POSITIVE_INFINITY,
+      scaling: { inputShift: 0, inputScale: 1, outputScale: 1 },
+      mgno: { channels: 2, layers: 1, smoothing: [1, 1] },
+    });
+    const x = new Float32Array(2 * 81).map((_, i) => (i % 5 < 2 ? 12 : 3));
+    const y = new Float32Array(2 * 81).map((_, i) => Math.sin(i));
+    const n0 = tf.memory().numTensors;
+    for (let k = 0; k < 3; k++) {
+      expect(Number.isFinite(t.step(x, y, 2))).toBe(true);
+      expect(tf.memory().numTensors).toBe(n0);
+    }
+    t.dispose();
+  });
+
+  it('rejects bad options by name', async () => {
+    await expect(runDarcy({ ...tiny, models: ['mgno', 'mgno'] })).rejects.toThrow(/'models'/);
+    await expect(runDarcy({ ...tiny, minutes: 0 })).rejects.toThrow(/'minutes'/);
   });
 });
