@@ -24,6 +24,8 @@ import {
   type PigConfig,
   Pinn,
   Problem,
+  threadsAvailable,
+  workerSliceCount,
 } from '../src/index.ts';
 import { useWasm } from './setup.ts';
 
@@ -288,6 +290,46 @@ describe('fused kernel', () => {
         });
       }
     }
+  });
+
+  it('threads: 2 and 3 threads give bit-identical outputs and gradients to one thread', () => {
+    const r = new Rng(21);
+    const nn = 700;
+    const gg = 150; // nn·gg above the size where calls are split
+    const q = {
+      n: nn,
+      g: gg,
+      d: 2,
+      k: 3,
+      x: r.fillUniform(new Float64Array(nn * 2), -1, 1),
+      mu: r.fillUniform(new Float64Array(gg * 2), -1.1, 1.1),
+      logSigma: r.fillNormal(new Float64Array(gg * 2), Math.log(0.15), 0.3),
+      w: r.fillNormal(new Float64Array(gg * 3), 0, 1),
+      streams,
+      cutoff: 5,
+    };
+    const up = r.fillNormal(new Float64Array(streams.length * nn * 3), 0, 1);
+    const one = gaussianStreams(q);
+    const gOne = gaussianStreamsBackward(q, up);
+    expect(threadsAvailable()).toBe(true);
+    for (const threads of [2, 3]) {
+      const before = workerSliceCount();
+      const many = gaussianStreams({ ...q, threads });
+      const gMany = gaussianStreamsBackward({ ...q, threads }, up);
+      // Both calls were really split: threads − 1 worker slices each.
+      expect(workerSliceCount() - before).toBe(2 * (threads - 1));
+      expect(many.pairs).toBe(one.pairs);
+      expect(gMany.pairs).toBe(gOne.pairs);
+      expect(Array.from(many.out)).toEqual(Array.from(one.out));
+      for (const key of ['mu', 'logSigma', 'w'] as const)
+        expect(Array.from(gMany[key])).toEqual(Array.from(gOne[key]));
+    }
+    // Small calls stay on the calling thread.
+    const before = workerSliceCount();
+    gaussianStreams({ ...p, threads: 2 });
+    expect(workerSliceCount()).toBe(before);
+    expect(() => gaussianStreams({ ...q, threads: 0 })).toThrow(/'threads'/);
+    expect(() => gaussianStreams({ ...q, threads: 1.5 })).toThrow(/'threads'/);
   });
 
   it('reverse pass matches central differences of the float64 forward', () => {

@@ -45,6 +45,8 @@ export interface HelmholtzOptions {
   readonly history?: number;
   /** Locality cutoff of the Gaussian kernel in standard deviations (default 5). */
   readonly cutoff?: number;
+  /** Threads of the Gaussian kernel (default 2: this machine's cores; results do not depend on it). */
+  readonly threads?: number;
   /** Collocation points, redrawn every round / step (default 10000). */
   readonly points?: number;
   /** Boundary points (default 4000). */
@@ -52,6 +54,8 @@ export interface HelmholtzOptions {
   /** Residual weight (default 1e-4). */
   readonly residualWeight?: number;
   readonly lr?: number;
+  /** Adam learning-rate factor per step (default 0.9995, the paper's ExponentialLR γ). */
+  readonly decay?: number;
   readonly timeBudgetSeconds?: number;
   /** Test grid side (default 250). */
   readonly testGrid?: number;
@@ -103,6 +107,7 @@ export function helmholtzPig(o: HelmholtzOptions, rng: Rng): Pig {
     // 5σ: exp(−12.5) ≈ 4e-6 of a Gaussian's peak, ×24 for its second derivatives (He₂(5)) — far
     // below the 1e-4 target — and half the pairs of the library's 7σ.
     cutoff: o.cutoff ?? 5,
+    threads: o.threads ?? 2,
   };
   return new Pig(cfg, rng);
 }
@@ -146,6 +151,7 @@ export async function runHelmholtz(o: HelmholtzOptions = {}): Promise<HelmholtzR
     warmStart: o.warmStart,
     history: o.history,
     lr: o.lr,
+    decay: o.decay,
     timeBudgetSeconds: o.timeBudgetSeconds,
     seed,
     log: o.log,

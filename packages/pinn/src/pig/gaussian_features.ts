@@ -62,6 +62,12 @@ export interface GaussianFeaturesConfig {
   readonly cutoff?: number;
   /** Default 'auto' (fused when possible). */
   readonly kernel?: GaussianKernel;
+  /**
+   * Threads for the fused kernel (default 1): the calling thread plus `threads − 1`
+   * `worker_threads`, bit-identical results. Pays on large calls (G = 800, N = 10 000: see
+   * docs/pig.md); a no-op where workers are unavailable.
+   */
+  readonly threads?: number;
 }
 
 const OP = 'GaussianFeatures';
@@ -142,6 +148,7 @@ export class GaussianFeatures implements Module {
   readonly w: tf.Variable; // [G, k]
   readonly cutoff: number;
   readonly kernel: GaussianKernel;
+  readonly threads: number;
   /** Point–Gaussian pairs inside the cutoff at the last fused forward pass (locality statistic). */
   lastPairs = 0;
   private readonly cfg: GaussianFeaturesConfig;
@@ -175,12 +182,17 @@ export class GaussianFeatures implements Module {
         `${OP}: kernel 'fused' needs a diagonal covariance; use 'auto' or 'tensor' with 'full'`,
       );
 
+    const threads = config.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new Error(`${OP}: 'threads' must be an integer ≥ 1, got ${config.threads}`);
+
     this.inSize = d;
     this.outSize = k;
     this.gaussians = g;
     this.cutoff = cutoff;
     this.kernel = kernel;
-    this.cfg = { ...config, channels: k, lo, hi, sigma, weightStd, covariance, cutoff, kernel };
+    this.threads = threads;
+    this.cfg = { ...config, channels: k, lo, hi, sigma, weightStd, covariance, cutoff, kernel, threads };
     const muRng = rng.split();
     const wRng = rng.split();
     const mu = new Float32Array(g * d);
@@ -251,6 +263,7 @@ export class GaussianFeatures implements Module {
         w: Float64Array.from(w.dataSync()),
         streams,
         cutoff,
+        threads: this.threads,
       };
       const { out, pairs } = gaussianStreams(inputs);
       this.lastPairs = pairs;

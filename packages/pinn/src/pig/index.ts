@@ -14,4 +14,5 @@ export {
   type KernelInputs,
   type KernelStream,
 } from './kernel.ts';
+export { threadsAvailable, workerSliceCount } from './kernel_threads.ts';
 export { PIG_HELMHOLTZ, PIG_MODULES, Pig, type PigConfig } from './pig.ts';

@@ -16,6 +16,8 @@
  * skipped before the exponential (locality), which is most of them once σ shrinks.
  */
 
+import { type KernelSource, runSlices, type SliceJob, threadsAvailable } from './kernel_threads.ts';
+
 /** One output stream: Σ_t coef_t ∂^{α_t}, with α_t stored as counts per input dimension. */
 export interface KernelStream {
   readonly coefs: Float64Array; // [T]
@@ -34,6 +36,11 @@ export interface KernelInputs {
   readonly streams: readonly KernelStream[];
   /** Pairs with Σ_d z_d² > cutoff² are skipped (Infinity: none). */
   readonly cutoff: number;
+  /**
+   * Threads (default 1): the calling thread plus `threads − 1` workers, for large calls
+   * (n·g ≥ 65 536) where code generation is available; results are bit-identical to 1.
+   */
+  readonly threads?: number;
 }
 
 export interface KernelGradients {
@@ -95,6 +102,20 @@ function checkInputs(p: KernelInputs, op: string): void {
     if (a.length !== len) throw new Error(`${op}: '${name}' must have ${len} entries, got ${a.length}`);
   }
   if (!(p.cutoff > 0)) throw new Error(`${op}: 'cutoff' must be > 0, got ${p.cutoff}`);
+  const t = p.threads ?? 1;
+  if (!Number.isInteger(t) || t < 1) throw new Error(`${op}: 'threads' must be an integer ≥ 1, got ${t}`);
+}
+
+/** Below this many point–Gaussian candidates a call stays on one thread (messaging costs more). */
+const MIN_SPLIT_WORK = 65_536;
+
+/** Slices [start, end) of `count` items for the threads this call uses (one if not worth it). */
+function slices(p: KernelInputs, count: number): [number, number][] {
+  const t = Math.min(p.threads ?? 1, count);
+  if (t <= 1 || p.n * p.g < MIN_SPLIT_WORK || !threadsAvailable()) return [[0, count]];
+  const out: [number, number][] = [];
+  for (let s = 0; s < t; s++) out.push([Math.floor((s * count) / t), Math.floor(((s + 1) * count) / t)]);
+  return out;
 }
 
 function inverseSigmas(p: KernelInputs): Float64Array {
@@ -186,8 +207,34 @@ export function gaussianStreams(p: KernelInputs): { out: Float32Array; pairs: nu
     }
     maxS1 = Math.max(maxS1, maxS[band * 2 + 1]);
   }
-  const out = new Float32Array(p.streams.length * n * k);
-  const pairs = compiled.forward(n, p.x, b.coords, invs, w, p.cutoff, b, maxS, maxS1, out);
+  const S = p.streams.length;
+  const out = new Float32Array(S * n * k);
+  const parts = slices(p, n);
+  if (parts.length === 1) {
+    const pairs = compiled.forward(n, p.x, b.coords, invs, w, p.cutoff, b, maxS, maxS1, out);
+    return { out, pairs };
+  }
+  // Split over points: slice s writes its own [S, n_s, k] block, copied into place below.
+  const xAll = p.x instanceof Float64Array ? p.x : Float64Array.from(p.x);
+  const jobs: SliceJob[] = parts.map(([r0, r1], s) => {
+    const ns = r1 - r0;
+    // The calling thread reads in place; a worker gets a copy of its own points only.
+    const xs = s === 0 ? xAll.subarray(r0 * d, r1 * d) : xAll.slice(r0 * d, r1 * d);
+    return {
+      kernel: compiled.forwardSource,
+      args: [ns, xs, b.coords, invs, w, p.cutoff, b, maxS, maxS1, new Float32Array(S * ns * k)],
+      outputs: [9],
+    };
+  });
+  const res = runSlices(compiled.forward, jobs);
+  let pairs = 0;
+  res.forEach((r, si) => {
+    const [r0, r1] = parts[si];
+    const ns = r1 - r0;
+    const part = r.outputs[0] as Float32Array;
+    for (let s = 0; s < S; s++) out.set(part.subarray(s * ns * k, (s + 1) * ns * k), (s * n + r0) * k);
+    pairs += r.value;
+  });
   return { out, pairs };
 }
 
@@ -272,7 +319,40 @@ export function gaussianStreamsBackward(p: KernelInputs, dOut: ArrayLike<number>
   const dMu = new Float64Array(g * d);
   const dLs = new Float64Array(g * d);
   const dW = new Float64Array(g * k);
-  const pairs = compiled.backward(g, sorted.coords, p.mu, inv, p.w, p.cutoff, sorted, dy, dMu, dLs, dW);
+  const parts = slices(p, g);
+  let pairs = 0;
+  if (parts.length === 1) {
+    pairs = compiled.backward(g, sorted.coords, p.mu, inv, p.w, p.cutoff, sorted, dy, dMu, dLs, dW);
+  } else {
+    // Split over Gaussians: slice s owns the gradients of Gaussians [i0, i1).
+    const mu = Float64Array.from(p.mu);
+    const w = Float64Array.from(p.w);
+    const jobs: SliceJob[] = parts.map(([i0, i1]) => ({
+      kernel: compiled.backwardSource,
+      args: [
+        i1 - i0,
+        sorted.coords,
+        mu.slice(i0 * d, i1 * d),
+        inv.slice(i0 * d, i1 * d),
+        w.slice(i0 * k, i1 * k),
+        p.cutoff,
+        sorted,
+        dy,
+        new Float64Array((i1 - i0) * d),
+        new Float64Array((i1 - i0) * d),
+        new Float64Array((i1 - i0) * k),
+      ],
+      outputs: [8, 9, 10],
+    }));
+    const res = runSlices(compiled.backward, jobs);
+    res.forEach((r, si) => {
+      const [i0] = parts[si];
+      dMu.set(r.outputs[0] as Float64Array, i0 * d);
+      dLs.set(r.outputs[1] as Float64Array, i0 * d);
+      dW.set(r.outputs[2] as Float64Array, i0 * k);
+      pairs += r.value;
+    });
+  }
   return { mu: Float32Array.from(dMu), logSigma: Float32Array.from(dLs), w: Float32Array.from(dW), pairs };
 }
 
@@ -390,7 +470,14 @@ type BackwardFn = (
   dW: Float64Array,
 ) => number;
 
-const kernelCache = new Map<string, { forward: ForwardFn; backward: BackwardFn } | null>();
+interface Compiled {
+  readonly forward: ForwardFn;
+  readonly backward: BackwardFn;
+  readonly forwardSource: KernelSource;
+  readonly backwardSource: KernelSource;
+}
+
+const kernelCache = new Map<string, Compiled | null>();
 
 function signature(streams: readonly KernelStream[], d: number, k: number): string {
   return `${d}|${k}|${streams.map((s) => `${Array.from(s.coefs)}:${Array.from(s.alphas)}`).join(';')}`;
@@ -577,41 +664,24 @@ function generate(streams: readonly KernelStream[], d: number, k: number) {
   for (let c = 0; c < k; c++) b.push(`dW[i * ${k} + ${c}] = gw${c};`);
   b.push('}', 'return pairs;');
 
-  const forward = new Function(
-    'n',
-    'x',
-    'mu',
-    'inv',
-    'w',
-    'cutoff',
-    'bands',
-    'maxS',
-    'maxS1',
-    'out',
-    f.join('\n'),
-  ) as ForwardFn;
-  const backward = new Function(
-    'g',
-    'x',
-    'mu',
-    'inv',
-    'w',
-    'cutoff',
-    'bands',
-    'dy',
-    'dMu',
-    'dLs',
-    'dW',
-    b.join('\n'),
-  ) as BackwardFn;
-  return { forward, backward };
+  const forwardSource: KernelSource = {
+    params: ['n', 'x', 'mu', 'inv', 'w', 'cutoff', 'bands', 'maxS', 'maxS1', 'out'],
+    body: f.join('\n'),
+  };
+  const backwardSource: KernelSource = {
+    params: ['g', 'x', 'mu', 'inv', 'w', 'cutoff', 'bands', 'dy', 'dMu', 'dLs', 'dW'],
+    body: b.join('\n'),
+  };
+  const forward = new Function(...forwardSource.params, forwardSource.body) as ForwardFn;
+  const backward = new Function(...backwardSource.params, backwardSource.body) as BackwardFn;
+  return { forward, backward, forwardSource, backwardSource };
 }
 
 /** Generated kernels for these streams, or null where code generation is not allowed (CSP). */
 function compiledKernels(streams: readonly KernelStream[], d: number, k: number) {
   const key = signature(streams, d, k);
   if (kernelCache.has(key)) return kernelCache.get(key) ?? null;
-  let made: { forward: ForwardFn; backward: BackwardFn } | null;
+  let made: Compiled | null;
   try {
     made = generate(streams, d, k);
   } catch {
