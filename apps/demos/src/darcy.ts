@@ -69,6 +69,10 @@ export interface DarcyOptions {
   /** Output directory (default 'runs/darcy'); datasets are cached in `<out>/data[-res]`. */
   readonly out?: string;
   readonly backend?: BackendName;
+  /** Decoupled (AdamW-style) weight decay (default 1e-4). */
+  readonly decay?: number;
+  /** L2 weight decay added to the gradient, as PyTorch's Adam(weight_decay) (default 0). */
+  readonly l2?: number;
   readonly mgno?: Partial<MgnoConfig>;
   readonly fno?: Partial<FnoConfig>;
   /** Which models to train (default both). */
@@ -106,6 +110,9 @@ export interface DarcyResult {
   readonly test: number;
   readonly batchSize: number;
   readonly lr: number;
+  /** Decoupled and L2 weight decay. */
+  readonly decay: number;
+  readonly l2: number;
   readonly backend: string;
   /** Whether the models trained in their own worker threads. */
   readonly parallel: boolean;
@@ -221,6 +228,10 @@ export async function runDarcy(options: DarcyOptions = {}): Promise<DarcyResult>
   if (!(lr0 > 0)) throw new Error(`runDarcy: 'lr' must be positive, got ${lr0}`);
   if (options.minutes !== undefined && !(options.minutes > 0))
     throw new Error(`runDarcy: 'minutes' must be positive, got ${options.minutes}`);
+  for (const k of ['decay', 'l2'] as const) {
+    const v = options[k];
+    if (v !== undefined && !(v >= 0)) throw new Error(`runDarcy: '${k}' must be ≥ 0, got ${v}`);
+  }
   const which = options.models ?? ['mgno', 'fno'];
   if (
     which.length === 0 ||
@@ -270,6 +281,8 @@ export async function runDarcy(options: DarcyOptions = {}): Promise<DarcyResult>
     seed,
     capSeconds,
     scaling: { inputShift: aMean, inputScale: aStd, outputScale: uStd },
+    ...(options.decay !== undefined ? { decay: options.decay } : {}),
+    ...(options.l2 !== undefined ? { l2: options.l2 } : {}),
     ...(options.mgno ? { mgno: options.mgno } : {}),
     ...(options.fno ? { fno: options.fno } : {}),
   });
@@ -288,6 +301,8 @@ export async function runDarcy(options: DarcyOptions = {}): Promise<DarcyResult>
       test: nTest,
       batchSize: bs,
       lr: lr0,
+      decay: options.decay ?? 1e-4,
+      l2: options.l2 ?? 0,
       backend: choice.name,
       parallel,
       finished,
@@ -534,7 +549,7 @@ export function reportMarkdown(r: DarcyResult): string {
   return [
     `# Darcy flow, ${r.res}×${r.res}: ${r.train} train / ${r.test} test (backend ${r.backend})${r.finished ? '' : ' — partial, training under way'}`,
     '',
-    `Batch ${r.batchSize}, peak lr ${r.lr} (one-cycle); ${r.parallel ? 'each model in its own worker thread' : 'models in lockstep in one thread'}; ` +
+    `Batch ${r.batchSize}, peak lr ${r.lr} (one-cycle), weight decay ${r.decay} decoupled + ${r.l2} L2; ${r.parallel ? 'each model in its own worker thread' : 'models in lockstep in one thread'}; ` +
       `${r.wallSeconds.toFixed(0)} s wall, ${r.processCpuSeconds.toFixed(0)} CPU s (whole process); load average ${r.load.meanOverEpochs.toFixed(1)} (mean over epochs).`,
     '',
     `| model | parameters | epochs | s/epoch | CPU s/epoch | test relL2 | test relH1 |${evalRes ? ` relL2 at ${evalRes}² |` : ''}`,

@@ -1,6 +1,6 @@
 /**
  * pnpm --filter @pinnate/demos darcy [--res 29] [--train 1000] [--test 100] [--epochs 40]
- *   [--minutes M] [--batch 8] [--lr 1e-3] [--eval-every 5] [--eval-res R]
+ *   [--minutes M] [--batch 8] [--lr 1e-3] [--decay 1e-4] [--l2 0] [--eval-every 5] [--eval-res R]
  *   [--channels 24] [--layers 4] [--smoothing 1,1,1,2] [--width 32] [--modes 12] [--fno-layers 4]
  *   [--models mgno,fno] [--out runs/darcy] [--backend wasm|cpu]
  *   [--parallel | --no-parallel]   (default: one worker thread per model when training both)
@@ -66,6 +66,8 @@ if (flags.has('predict')) {
     minutes: num('minutes'),
     batchSize: num('batch'),
     lr: num('lr'),
+    decay: num('decay'),
+    l2: num('l2'),
     seed: num('seed'),
     evalEvery: num('eval-every'),
     evalRes: num('eval-res'),

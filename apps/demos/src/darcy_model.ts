@@ -39,6 +39,16 @@ export interface ModelSetup {
   readonly capSeconds: number;
   /** Fixed input/output scalings from the training set, stored in the model config. */
   readonly scaling: { inputShift: number; inputScale: number; outputScale: number };
+  /**
+   * Decoupled weight decay of Adam, p ← p(1 − lr·decay) per step (AdamW style; default 1e-4).
+   * At lr ≤ 1e-3 this is under 1e-7 per step: practically no decay.
+   */
+  readonly decay?: number;
+  /**
+   * L2 weight decay added to the gradient, g ← g + l2·p, before Adam (default 0): what PyTorch's
+   * `Adam(weight_decay=…)` does, which the MgNO code uses with 1e-4.
+   */
+  readonly l2?: number;
   readonly mgno?: Partial<MgnoConfig>;
   readonly fno?: Partial<FnoConfig>;
 }
@@ -66,6 +76,13 @@ export function threadCpuSeconds(): number {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
   }
+}
+
+/** g + l2·p for every parameter (new tensors; the inputs are untouched). */
+export function addL2(grads: readonly tf.Tensor[], params: readonly tf.Variable[], l2: number): tf.Tensor[] {
+  if (grads.length !== params.length)
+    throw new Error(`addL2: 'grads' has ${grads.length} tensors for ${params.length} 'params'`);
+  return tf.tidy(() => grads.map((g, i) => tf.add(g, tf.mul(params[i], l2))));
 }
 
 export interface Evaluation {
@@ -110,6 +127,7 @@ export class ModelTrainer {
   private readonly vars: tf.Variable[];
   private readonly stepsPerEpoch: number;
   private readonly start: number;
+  private readonly l2: number;
 
   /** `start` (performance.now() ms) anchors the time cap of the schedule. */
   constructor(setup: ModelSetup, start: number = performance.now()) {
@@ -132,7 +150,12 @@ export class ModelTrainer {
     this.vars = this.op.parameters().map((p) => p.variable);
     // MgNO trains on relative H1 as in its paper, the FNO on relative L2 as in its.
     this.loss = name === 'mgno' ? relativeH1 : relativeL2;
-    this.opt = new AdamOptimizer(this.vars, { lr: (step) => this.lr(step), weightDecay: 1e-4 });
+    const decay = setup.decay ?? 1e-4;
+    const l2 = setup.l2 ?? 0;
+    if (!(decay >= 0)) throw new Error(`ModelTrainer: 'decay' must be ≥ 0, got ${decay}`);
+    if (!(l2 >= 0)) throw new Error(`ModelTrainer: 'l2' must be ≥ 0, got ${l2}`);
+    this.l2 = l2;
+    this.opt = new AdamOptimizer(this.vars, { lr: (step) => this.lr(step), weightDecay: decay });
   }
 
   get params(): number {
@@ -151,9 +174,12 @@ export class ModelTrainer {
     const x = tf.tensor4d(xb, [b, r, r, 1]); // [b, res, res, 1]
     const y = tf.tensor4d(yb, [b, r, r, 1]);
     const { value, grads } = tf.variableGrads(() => this.loss(this.op.apply(x), y) as tf.Scalar, this.vars);
-    this.opt.applyGradients(this.vars.map((v) => grads[v.name]));
+    const g = this.vars.map((v) => grads[v.name]);
+    const withL2 = this.l2 > 0 ? addL2(g, this.vars, this.l2) : g;
+    this.opt.applyGradients(withL2);
     const loss = value.dataSync()[0];
     tf.dispose([value, x, y, ...Object.values(grads)]);
+    if (withL2 !== g) tf.dispose(withL2);
     return loss;
   }
 

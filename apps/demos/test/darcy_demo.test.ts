@@ -5,7 +5,7 @@ import { parseNpy, serializeNpy } from '@pinnate/core';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { type DarcyOptions, oneCycle, predictDarcy, runDarcy } from '../src/darcy.ts';
-import { ModelTrainer } from '../src/darcy_model.ts';
+import { addL2, ModelTrainer } from '../src/darcy_model.ts';
 
 // A tiny odd grid: seconds per run, both models, every code path.
 const tiny: DarcyOptions = {
@@ -128,8 +128,58 @@ describe('darcy demo', { timeout: 120_000 }, () => {
     t.dispose();
   });
 
+  it('L2 weight decay adds l2·p to each gradient (PyTorch Adam weight_decay), and changes training', () => {
+    const p = [tf.variable(tf.tensor1d([1, -2, 0.5])), tf.variable(tf.tensor2d([[4, 0]]))];
+    const g = [tf.tensor1d([0.1, 0.2, -0.3]), tf.tensor2d([[-1, 2]])];
+    const out = addL2(g, p, 0.01);
+    // By hand: g + 0.01 p.
+    const want = [
+      [0.11, 0.18, -0.295],
+      [-0.96, 2],
+    ];
+    want.forEach((w, i) => {
+      const got = out[i].dataSync();
+      w.forEach((v, j) => expect(got[j]).toBeCloseTo(v, 6));
+    });
+    expect(out[1].shape).toEqual([1, 2]);
+    expect(() => addL2(g, p.slice(0, 1), 0.01)).toThrow(/'grads'/);
+    tf.dispose([...p, ...g, ...out]);
+
+    const setup = {
+      name: 'mgno' as const,
+      res: 9,
+      nTrain: 2,
+      epochs: 1,
+      batchSize: 2,
+      lr: 1e-3,
+      seed: 3,
+      capSeconds: Number.POSITIVE_INFINITY,
+      scaling: { inputShift: 0, inputScale: 1, outputScale: 1 },
+      mgno: { channels: 2, layers: 1, smoothing: [1, 1] },
+    };
+    const x = new Float32Array(2 * 81).map((_, i) => (i % 5 < 2 ? 12 : 3));
+    const y = new Float32Array(2 * 81).map((_, i) => Math.sin(i));
+    const weights = (l2: number) => {
+      const t = new ModelTrainer({ ...setup, l2 });
+      const n0 = tf.memory().numTensors;
+      for (let k = 0; k < 3; k++) t.step(x, y, 2);
+      expect(tf.memory().numTensors).toBe(n0);
+      const w = t.op.parameters().flatMap((q) => Array.from(q.variable.dataSync()));
+      t.dispose();
+      return w;
+    };
+    const plain = weights(0);
+    const decayed = weights(10);
+    expect(decayed).not.toEqual(plain);
+    // A strong L2 pulls the weights towards zero.
+    const norm = (w: number[]) => Math.hypot(...w);
+    expect(norm(decayed)).toBeLessThan(norm(plain));
+    expect(() => new ModelTrainer({ ...setup, l2: -1 })).toThrow(/'l2'/);
+  });
+
   it('rejects bad options by name', async () => {
     await expect(runDarcy({ ...tiny, models: ['mgno', 'mgno'] })).rejects.toThrow(/'models'/);
     await expect(runDarcy({ ...tiny, minutes: 0 })).rejects.toThrow(/'minutes'/);
+    await expect(runDarcy({ ...tiny, l2: -1 })).rejects.toThrow(/'l2'/);
   });
 });
