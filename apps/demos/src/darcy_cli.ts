@@ -9,7 +9,8 @@
 import type { BackendName } from '@pinnate/core';
 import { predictDarcy, runDarcy } from './darcy.ts';
 
-const args = process.argv.slice(2);
+// pnpm 10 passes the `--` of `pnpm --filter … darcy -- --res 29` through to the script.
+const args = process.argv.slice(2).filter((a) => a !== '--');
 const flags = new Map<string, string>();
 // Flags that take no value.
 const switches = new Set(['parallel', 'no-parallel']);
