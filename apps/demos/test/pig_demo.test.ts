@@ -56,6 +56,18 @@ describe('pig demos (toy sizes)', () => {
     expect(cold.records[1].loss).not.toBe(a.records[1].loss);
   });
 
+  it('helmholtz: Adam with decay and boundary redraws is seeded; kernel threads change nothing', async () => {
+    const small = { gaussians: 60, sigma: 0.25, points: 1200, boundaryPoints: 80, testGrid: 21, seed: 2 };
+    const adam = { ...small, optimizer: 'adam' as const, iterations: 6, decay: 0.9 };
+    const a = await runHelmholtz({ ...adam, redrawBoundary: true, threads: 1 });
+    const b = await runHelmholtz({ ...adam, redrawBoundary: true, threads: 2 });
+    // 1 200 points × 60 Gaussians is large enough to split the kernel: bit-identical anyway.
+    expect(b.relL2).toBe(a.relL2);
+    expect(b.loss).toBe(a.loss);
+    const fixed = await runHelmholtz({ ...adam, redrawBoundary: false, threads: 1 });
+    expect(fixed.loss).not.toBe(a.loss);
+  });
+
   it('helmholtz command writes metrics, arrays, the model and the report', async () => {
     const out = tmp();
     await runPigCommand([

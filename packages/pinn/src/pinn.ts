@@ -75,6 +75,11 @@ export interface PinnOptions {
   readonly seed?: number;
   /** Draw fresh domain points every k Adam steps (default: never). */
   readonly resampleEvery?: number;
+  /**
+   * With `resampleEvery`, also draw fresh points for the boundary and initial conditions
+   * (`resampleConditions`) at each resampling (default false: they keep their first draw).
+   */
+  readonly resampleConditions?: boolean;
   /** Static weights per term name. */
   readonly weights?: Readonly<Record<string, number>>;
   readonly adaptiveWeights?: { readonly every?: number; readonly alpha?: number };
@@ -105,6 +110,8 @@ interface Group {
     env: Omit<TensorEnv, 'deriv'>,
     x: tf.Tensor2D,
   ) => tf.Tensor[];
+  /** Fresh points and their aux tensors (conditions sampled from a boundary or initial slice). */
+  readonly redraw?: () => { host: Points; aux: Record<string, tf.Tensor> };
   /** Causal chunk-averaging matrix [M, N] (domain group only). */
   chunks?: tf.Tensor2D;
   lower?: tf.Tensor2D;
@@ -409,6 +416,7 @@ export class Pinn {
       requests: DerivativeRequest[],
       aux: Record<string, tf.Tensor>,
       residuals: Group['residuals'],
+      redraw?: Group['redraw'],
     ): Group => ({
       name,
       x: toTensor(host),
@@ -416,37 +424,70 @@ export class Pinn {
       deriv: new Derivatives({ inputs: pr.inputs, outputs: pr.fields, requests }),
       aux,
       residuals,
+      redraw,
+    });
+    // Conditions on sampled points can redraw them (`resampleConditions`).
+    const drawn = (
+      sample: () => Points,
+      auxOf: (p: Points) => Record<string, tf.Tensor>,
+    ): { first: { host: Points; aux: Record<string, tf.Tensor> }; redraw: Group['redraw'] } => {
+      const redraw = () => {
+        const host = sample();
+        return { host, aux: auxOf(host) };
+      };
+      return { first: redraw(), redraw };
+    };
+    const targetOf = (value: Parameters<Problem['evaluateValue']>[0]) => (p: Points) => ({
+      target: col(pr.evaluateValue(value, p, name)),
     });
     switch (c.kind) {
       case 'dirichlet': {
-        const p = boundary(c.where);
-        return make(p, [c.field], { target: col(pr.evaluateValue(c.value, p, name)) }, (d, env) => [
-          tf.sub(d[c.field], env.aux('target')),
-        ]);
+        const { first, redraw } = drawn(() => boundary(c.where), targetOf(c.value));
+        return make(
+          first.host,
+          [c.field],
+          first.aux,
+          (d, env) => [tf.sub(d[c.field], env.aux('target'))],
+          redraw,
+        );
       }
       case 'initial': {
-        const p = initialPts();
+        const { first, redraw } = drawn(initialPts, targetOf(c.value));
         const key = c.derivative === 1 ? `${c.field}_${pr.time}` : c.field;
-        return make(p, [key], { target: col(pr.evaluateValue(c.value, p, name)) }, (d, env) => [
-          tf.sub(d[key], env.aux('target')),
-        ]);
+        return make(first.host, [key], first.aux, (d, env) => [tf.sub(d[key], env.aux('target'))], redraw);
       }
       case 'neumann': {
-        const p = boundary(c.where);
-        const aux = { ...normals(p), target: col(pr.evaluateValue(c.value, p, name)) };
-        return make(p, gradRequests, aux, (d, env) => [
-          tf.sub(dn(d, this.groupAux(name)), env.aux('target')),
-        ]);
+        const { first, redraw } = drawn(
+          () => boundary(c.where),
+          (p) => ({ ...normals(p), ...targetOf(c.value)(p) }),
+        );
+        return make(
+          first.host,
+          gradRequests,
+          first.aux,
+          (d, env) => [tf.sub(dn(d, this.groupAux(name)), env.aux('target'))],
+          redraw,
+        );
       }
       case 'robin': {
-        const p = boundary(c.where);
-        const aux = { ...normals(p), target: col(pr.evaluateValue(c.value, p, name)) };
-        return make(p, [c.field, ...gradRequests], aux, (d, env) => [
-          tf.sub(
-            tf.add(tf.mul(d[c.field], tf.scalar(c.a)), tf.mul(dn(d, this.groupAux(name)), tf.scalar(c.b))),
-            env.aux('target'),
-          ),
-        ]);
+        const { first, redraw } = drawn(
+          () => boundary(c.where),
+          (p) => ({ ...normals(p), ...targetOf(c.value)(p) }),
+        );
+        const p = first.host;
+        const aux = first.aux;
+        return make(
+          p,
+          [c.field, ...gradRequests],
+          aux,
+          (d, env) => [
+            tf.sub(
+              tf.add(tf.mul(d[c.field], tf.scalar(c.a)), tf.mul(dn(d, this.groupAux(name)), tf.scalar(c.b))),
+              env.aux('target'),
+            ),
+          ],
+          redraw,
+        );
       }
       case 'periodic': {
         const j = pr.inputs.indexOf(c.input);
@@ -565,12 +606,32 @@ export class Pinn {
       if (every && phase === 'adam' && step > 0 && step % every === 0 && this.lastResample !== step) {
         this.lastResample = step;
         this.setDomainPoints(this.domainGroup, this.sampleDomain(this.nDomain, rng));
+        if (this.options.resampleConditions) this.resampleConditions();
       }
       return this.lossTerms();
     };
   }
 
   private lastResample = -1;
+
+  /**
+   * Fresh points for every boundary, initial, Neumann and Robin condition (each from its own
+   * seeded stream); periodic, observation and operator conditions keep theirs. Call it between
+   * L-BFGS rounds; with `resampleConditions` set, Adam resampling calls it too.
+   */
+  resampleConditions(): void {
+    for (const g of this.groups.slice(1)) {
+      if (!g.redraw) continue;
+      const { host, aux } = g.redraw();
+      g.x.dispose();
+      tf.dispose(Object.values(g.aux));
+      g.host = host;
+      // Kept: this may run inside the trainer's gradient scope.
+      g.x = tf.keep(toTensor(host));
+      for (const t of Object.values(aux)) tf.keep(t);
+      g.aux = aux;
+    }
+  }
 
   // -------------------------------------------------------------------------------------------
   // Training aids as callbacks

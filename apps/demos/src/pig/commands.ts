@@ -21,10 +21,10 @@ commands:
   ablation      Helmholtz: learned vs fixed means (same seed, same budget)
   sweep         Helmholtz: number of Gaussians (--sizes 100,200,400,800)
 options (helmholtz, ablation, sweep):
-  --out DIR (runs/pig-helmholtz)  --seeds 0,1,2 (0)  --iterations N (4000)  --round N (20)
+  --out DIR (runs/pig-helmholtz)  --seeds 0,1,2 (0)  --iterations N (4000 L-BFGS, 6000 Adam)  --round N (20)
   --cold (restart the L-BFGS memory every round)  --history M (100)  --cutoff C (5)
   --optimizer lbfgs|adam  --lr 1e-2  --gaussians 800  --sigma 0.1  --points 10000
-  --boundary 4000  --fixed-means  --pinn-iterations N (same)  --time-budget SECONDS
+  --boundary 4000  --redraw-boundary  --threads 2  --lr-end 1e-5  --decay G (overrides --lr-end)  --fixed-means  --pinn-iterations N (same)  --time-budget SECONDS
   --no-baseline  --no-pig  --sizes LIST (sweep)
 options (klein-gordon, flow-mixing):
   --out DIR (runs/pig-<command>)  --seed S  --iterations N (3000)  --optimizer adam|lbfgs
@@ -137,10 +137,12 @@ function helmholtzOptions(f: Flags): HelmholtzOptions {
     threads: f.num('threads'),
     lr: f.num('lr'),
     decay: f.num('decay'),
+    lrEnd: f.num('lr-end'),
     gaussians: f.num('gaussians'),
     sigma: f.num('sigma'),
     points: f.num('points'),
     boundaryPoints: f.num('boundary'),
+    redrawBoundary: f.bool('redraw-boundary'),
     learnMeans: !f.bool('fixed-means'),
     timeBudgetSeconds: f.num('time-budget'),
     log,

@@ -25,6 +25,8 @@ export interface ScheduleOptions {
    * its state across the paper's redraws; false restarts every round from steepest descent.
    */
   readonly warmStart?: boolean;
+  /** L-BFGS: redraw the boundary points before each round too (default false). */
+  readonly redrawBoundary?: boolean;
   /** Adam learning rate (default 1e-2). */
   readonly lr?: number;
   /** Adam per-step decay factor (default 0.9995, the paper's ExponentialLR γ). */
@@ -112,7 +114,10 @@ export async function runSchedule(
         throw new Error(`pig: 'roundIterations' must be a positive integer, got ${per}`);
       const memory = (o.warmStart ?? true) ? new LbfgsMemory() : undefined;
       while (done < o.iterations && !over()) {
-        if (done > 0) pinn.adaptSamples();
+        if (done > 0) {
+          pinn.adaptSamples();
+          if (o.redrawBoundary) pinn.resampleConditions();
+        }
         const trainer = pinn.trainerFor({
           steps: 0,
           lbfgs: {
