@@ -15,10 +15,12 @@
 import { buildReport, initBackend, type MetricsRecord, Rng, RunDirectory } from '@pinnate/core';
 import {
   type BoundaryFactor,
+  type Dataset,
   DeepONet,
   type DeepONetConfig,
   evaluateRelL2,
   generateDataset,
+  loadDataset,
   type OperatorData,
   operatorData,
   podProjectionError,
@@ -73,6 +75,13 @@ export interface DeepONetDemoOptions {
   readonly loss?: 'mse' | 'relative';
   readonly train?: number;
   readonly test?: number;
+  /**
+   * Darcy only: a dataset directory written by `generateDataset('darcy')` (e.g. the Darcy demo's
+   * `<out>/data`) instead of generating 64² data: its first `train` samples train (default
+   * 1000), the next `test` test (default 100) — the MgNO/FNO demo's split, so the three
+   * operators are compared on the same samples. The grid size is the dataset's.
+   */
+  readonly data?: string;
   readonly progress?: 'auto' | 'bar' | 'lines' | 'none';
   /**
    * Wall-clock cap on Adam in minutes (default none): training stops after the step that
@@ -113,13 +122,27 @@ async function generate(
   return generateDataset(kind, { n, res, seed, workers: n >= 16 ? 2 : 1, ...extra });
 }
 
+/** A cached Darcy dataset (square grid, arrays x, a, u), checked before use. */
+async function darcyDataset(dir: string): Promise<Dataset> {
+  const ds = await loadDataset(dir).catch((e: Error) => {
+    throw new Error(`deeponet: 'data' must be a dataset directory written by generateDataset: ${e.message}`);
+  });
+  if (ds.manifest.kind !== 'darcy' || !ds.arrays.a || !ds.arrays.u || !ds.arrays.x) {
+    throw new Error(`deeponet: 'data' (${dir}) must hold a square-grid darcy dataset (arrays x, a, u)`);
+  }
+  return ds;
+}
+
 /** Data and model recipe of each case (train and test sets use different seeds). */
 export async function setupCase(
   name: CaseName,
   seed: number,
-  sizes: { train?: number; test?: number } = {},
+  sizes: { train?: number; test?: number; data?: string } = {},
   net: DarcyNet = 'cnn-pod',
 ): Promise<CaseSetup> {
+  if (sizes.data !== undefined && name !== 'darcy') {
+    throw new Error(`deeponet: 'data' applies to the darcy case only, got case '${name}'`);
+  }
   const trainSeed = 1000 + seed;
   const testSeed = 2000 + seed;
   switch (name) {
@@ -262,33 +285,43 @@ export async function setupCase(
     }
     case 'darcy': {
       // −∇·(a∇u) = 1 on the unit square, u = 0 on the boundary, a ∈ {3, 12} piecewise constant.
-      const res = 64;
+      const given = sizes.data === undefined ? null : await darcyDataset(sizes.data);
+      const res = given?.manifest.res ?? 64;
       const nTrain = sizes.train ?? 1000;
-      const nTest = sizes.test ?? 200;
-      const mk = async (n: number, sd: number) => {
-        const ds = await generate('darcy', n, res, sd, { geometry: 'square' });
+      const nTest = sizes.test ?? (given ? 100 : 200);
+      if (given && given.manifest.n < nTrain + nTest) {
+        throw new Error(
+          `deeponet: 'data' (${sizes.data}) holds ${given.manifest.n} samples, fewer than train + test = ${nTrain + nTest}`,
+        );
+      }
+      // Samples [first, first + n) of a dataset: a → u on the res × res vertices.
+      const fromArrays = (ds: Dataset, first: number, n: number) => {
         const x = num(ds.arrays.x);
+        const m = res * res;
+        const rows = (a: { data: ArrayLike<number> | BigInt64Array }) =>
+          f32(a.data as ArrayLike<number>).subarray(first * m, (first + n) * m);
         return {
           x,
           data: operatorData({
-            u: ds.arrays.a.data as Float32Array,
+            u: rows(ds.arrays.a),
             y: points2d(x, x),
-            s: ds.arrays.u.data as Float32Array,
+            s: rows(ds.arrays.u),
             functions: n,
-            points: res * res,
+            points: m,
             coords: 2,
           }),
         };
       };
-      const tr = await mk(nTrain, trainSeed);
-      const te = await mk(nTest, testSeed);
+      const mk = async (n: number, sd: number) =>
+        fromArrays(await generate('darcy', n, res, sd, { geometry: 'square' }), 0, n);
+      const tr = given ? fromArrays(given, 0, nTrain) : await mk(nTrain, trainSeed);
+      const te = given ? fromArrays(given, nTrain, nTest) : await mk(nTest, testSeed);
       const common = {
         train: tr.data,
         test: te.data,
         bound: 5e-2,
         outputShape: [res, res],
-        sensors:
-          'a at the 64 × 64 vertices x_j = j/63, y_i = i/63, row-major [y, x]; output u on the same grid',
+        sensors: `a at the ${res} × ${res} vertices x_j = j/${res - 1}, y_i = i/${res - 1}, row-major [y, x]; output u on the same grid${given ? ` (dataset ${sizes.data}: samples 0–${nTrain - 1} train, ${nTrain}–${nTrain + nTest - 1} test)` : ''}`,
         axes: { x: tr.x, y: tr.x },
       };
       // Same CNN as the MT-DeepONet Darcy branch, with stride-2 3×3 convs instead of 5×5 + pooling.
@@ -385,7 +418,7 @@ export async function runDeepONetDemo(options: DeepONetDemoOptions): Promise<Dee
   const setup = await setupCase(
     options.case,
     seed,
-    { train: options.train, test: options.test },
+    { train: options.train, test: options.test, data: options.data },
     options.net,
   );
   const tData = (performance.now() - t0) / 1000;
@@ -565,7 +598,7 @@ async function writeFigureArrays(run: RunDirectory, setup: CaseSetup, pred: Floa
   await run.saveArray('u_ref', { data: tr(test.s.subarray(0, n)), shape: [a.length, b.length] });
 }
 
-const USAGE = `usage: deeponet --case ${CASES.join('|')} [--net ${DARCY_NETS.join('|')} (darcy)] [--steps N] [--minutes M] [--lbfgs N] [--lr LR] [--loss mse|relative] [--seed S=0] [--train N] [--test N] [--out DIR]
+const USAGE = `usage: deeponet --case ${CASES.join('|')} [--net ${DARCY_NETS.join('|')} (darcy)] [--steps N] [--minutes M] [--lbfgs N] [--lr LR] [--loss mse|relative] [--seed S=0] [--train N] [--test N] [--data DIR (darcy)] [--out DIR]
        deeponet --model DIR/model --predict in.npy --out out.npy`;
 
 function parseArgs(argv: readonly string[]) {
@@ -594,6 +627,7 @@ function parseArgs(argv: readonly string[]) {
     'seed',
     'train',
     'test',
+    'data',
     'out',
     'model',
     'predict',
@@ -621,6 +655,7 @@ function parseArgs(argv: readonly string[]) {
     seed: int('seed'),
     train: int('train'),
     test: int('test'),
+    data: o.data,
   };
 }
 
@@ -650,6 +685,7 @@ if (isMain) {
       ...(a.loss !== undefined ? { loss: a.loss } : {}),
       ...(a.train !== undefined ? { train: a.train } : {}),
       ...(a.test !== undefined ? { test: a.test } : {}),
+      ...(a.data !== undefined ? { data: a.data } : {}),
     });
     console.log(
       JSON.stringify({
