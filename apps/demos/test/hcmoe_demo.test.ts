@@ -10,7 +10,7 @@ import { initBackend } from '@pinnate/core';
 import { SolverPool } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DsModel, GridOps, makeData, train } from '../src/hcmoe/ds.ts';
+import { DsModel, GridOps, makeData, paperLoss, T_END, train } from '../src/hcmoe/ds.ts';
 import { DIFFUSION_SORPTION_RESIDUAL } from '../src/hcmoe/residual.ts';
 import { QUICK, runHcmoe } from '../src/hcmoe/run.ts';
 
@@ -83,6 +83,61 @@ describe('hcmoe pieces', () => {
     ops.dispose();
   });
 
+  it('paperLoss: norms of the physical-units residual, relative IC and BC match a float64 evaluation', () => {
+    // u = a τ² + b x² per trajectory: the grid operators are exact on it, so every term has a
+    // closed form (u_τ = 2aτ, u_xx = 2b, u(0) = aτ², u(1) + D u_x(1) = aτ² + b + 2bD).
+    const nt = 5;
+    const nx = 8;
+    const coef = [
+      [0.3, 0.1],
+      [-0.2, 0.4],
+    ];
+    const c = Float64Array.of(0.05, 0.15);
+    const D = 5e-4;
+    const kn = ((1 - 0.29) / 0.29) * 2880 * 3.5e-4 * 0.874;
+    const vals = new Float32Array(2 * nt * nx);
+    let pde = 0;
+    let left = 0;
+    let right = 0;
+    let icNum = 0;
+    let icDen = 0;
+    for (let i = 0; i < 2; i++) {
+      const [a, b] = coef[i];
+      let ss = 0;
+      let sl = 0;
+      let sr = 0;
+      for (let s = 0; s < nt; s++) {
+        const tau = s / (nt - 1);
+        for (let j = 0; j < nx; j++) {
+          const x = (j + 0.5) / nx;
+          const u = Math.fround(a * tau * tau + b * x * x);
+          vals[(i * nt + s) * nx + j] = u;
+          const R = 1 + kn * (Math.max(u, 0) + 1e-6) ** (0.874 - 1);
+          ss += ((2 * a * tau - (T_END * D * 2 * b) / R) / T_END) ** 2;
+          if (s === 0) {
+            icNum += (u - c[i]) ** 2;
+            icDen += c[i] ** 2;
+          }
+        }
+        sl += (a * tau * tau - 1) ** 2;
+        sr += (a * tau * tau + b + 2 * b * D) ** 2;
+      }
+      pde += Math.sqrt(ss) / 2;
+      left += Math.sqrt(sl) / 2;
+      right += Math.sqrt(sr) / 2;
+    }
+    const expected = pde + Math.sqrt(icNum / icDen) + left + right;
+    const ops = new GridOps(nx, nt);
+    const u = tf.tensor4d(vals, [2, nt, nx, 1]);
+    const before = tf.memory().numTensors;
+    const got = paperLoss(ops, u, c);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    expect(got.pde.dataSync()[0]).toBeCloseTo(pde, 4);
+    expect(Math.abs(got.total.dataSync()[0] - expected)).toBeLessThan(1e-4 * expected);
+    tf.dispose([u, got.total, got.pde]);
+    ops.dispose();
+  });
+
   it('data: boundary value 1 enters, the initial constant is kept, values stay in [0, 1]', () => {
     const d = makeData({ nx: 16, nt: 6, fine: 2, solverSteps: 50, train: 2, test: 1, seed: 3 });
     expect(d.uTrain.length).toBe(2 * 6 * 16);
@@ -97,7 +152,7 @@ describe('hcmoe pieces', () => {
 });
 
 describe('hcmoe training', () => {
-  it('a training step of the 4-expert model leaves tf.memory().numTensors unchanged', () => {
+  it('a training step of the 4-expert model leaves tf.memory().numTensors unchanged (both loss forms)', () => {
     const data = makeData({ nx: 16, nt: 11, fine: 1, solverSteps: 50, train: 4, test: 1, seed: 1 });
     const ops = new GridOps(16, 11);
     const model = new DsModel('moe', QUICK.model, {
@@ -108,12 +163,14 @@ describe('hcmoe training', () => {
       lm: { maxIter: 50 },
       pool: SolverPool.inProcess(),
     });
-    const cfg = { ...QUICK.train, batch: 2, steps: 1 };
-    train(model, ops, data, cfg);
-    const after1 = tf.memory().numTensors;
-    const rec = train(model, ops, data, { ...cfg, steps: 3 });
-    expect(tf.memory().numTensors).toBe(after1);
-    expect(rec.loss.every(Number.isFinite)).toBe(true);
+    for (const loss of ['paper', 'ms'] as const) {
+      const cfg = { ...QUICK.train, batch: 2, steps: 1, loss };
+      train(model, ops, data, cfg);
+      const after1 = tf.memory().numTensors;
+      const rec = train(model, ops, data, { ...cfg, steps: 3 });
+      expect(tf.memory().numTensors).toBe(after1);
+      expect(rec.loss.every(Number.isFinite)).toBe(true);
+    }
     model.dispose();
     ops.dispose();
   });

@@ -12,7 +12,7 @@ const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--tr
   [--nx N] [--nt N] [--basis N] [--width N] [--modes N] [--layers N] [--batch N] [--lr X]
   [--points N (per expert)] [--experts K] [--pde-weight W (1/500)] [--workers W] [--variants soft,hard,moe]
   [--bench-points 100,1000,10000] [--bench-workers 1,2] [--bench-grid NT,NX] [--no-bench]
-  [--time-budget SECONDS (per variant)] [--seed S]`;
+  [--time-budget SECONDS (per variant)] [--loss ms|paper] [--decay-every N] [--seed S]`;
 
 function parse(argv: readonly string[]): HcmoeOptions {
   const args = argv.filter((a) => a !== '--');
@@ -56,6 +56,13 @@ function parse(argv: readonly string[]): HcmoeOptions {
   for (const v of vs)
     if (!['soft', 'hard', 'moe'].includes(v)) throw new Error(`hcmoe: unknown variant '${v}'`);
   const seed = num('seed');
+  const lossForm = () => {
+    used.add('loss');
+    const v = flags.get('loss');
+    if (v === undefined) return base.train.loss;
+    if (v !== 'ms' && v !== 'paper') throw new Error(`hcmoe: '--loss' must be 'ms' or 'paper', got '${v}'`);
+    return v;
+  };
   const grid = list('bench-grid');
   const o: HcmoeOptions = {
     ...base,
@@ -83,6 +90,7 @@ function parse(argv: readonly string[]): HcmoeOptions {
       lr: num('lr') ?? base.train.lr,
       decayEvery: num('decay-every') ?? base.train.decayEvery,
       timeBudget: num('time-budget') ?? base.train.timeBudget,
+      loss: lossForm(),
       seed: seed ?? base.train.seed,
     },
     pointsPerExpert: num('points') ?? base.pointsPerExpert,
