@@ -395,17 +395,29 @@ export interface PredictOptions extends CommonOptions {
   readonly out: string;
 }
 
-/** `pinnate predict <runDir> --input points.npy --out values.npy`. */
+/**
+ * `pinnate predict <runDir> --input points.npy --out values.npy`, or, when the directory is a
+ * saved grid operator (MgNO, FNO: `operator.json`, e.g. the Darcy demo's `runs/…/mgno`),
+ * `pinnate predict <operatorDir> --input fields.npy --out solutions.npy`: coefficient fields
+ * [N, H, W] (any grid size) → solutions [N, H, W].
+ */
 export async function predict(
   runDir: string,
   options: PredictOptions,
 ): Promise<{ readonly n: number; readonly out: string }> {
-  const run = await RunDirectory.open(runDir);
   if (typeof options.input !== 'string' || options.input === '')
-    throw new Error('--input is required (a .npy file of points)');
+    throw new Error('--input is required (a .npy file of points, or of input fields for an operator)');
   if (typeof options.out !== 'string' || options.out === '')
     throw new Error('--out is required (the .npy file to write)');
   const fs = await import('node:fs/promises');
+  if (
+    await fs.stat(`${runDir}/operator.json`).then(
+      () => true,
+      () => false,
+    )
+  )
+    return predictFields(runDir, options);
+  const run = await RunDirectory.open(runDir);
   let modelDir = run.modelDir;
   try {
     await fs.stat(`${modelDir}/model.json`);
@@ -463,4 +475,51 @@ export async function predict(
   );
   for (const p of model.parameters()) p.variable.dispose();
   return { n, out: options.out };
+}
+
+/** A saved grid operator applied to input fields [N, H, W] or [N, H, W, C] → [N, H, W(, C)]. */
+async function predictFields(
+  dir: string,
+  options: PredictOptions,
+): Promise<{ readonly n: number; readonly out: string }> {
+  const fs = await import('node:fs/promises');
+  const { buildOperator, loadOperator, predict: apply } = await import('@pinnate/operators');
+  await initBackend(options.backend ? { backend: options.backend } : {});
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(options.input);
+  } catch {
+    throw new Error(`--input: cannot read '${options.input}'`);
+  }
+  let arr: ReturnType<typeof parseNpy>;
+  try {
+    arr = parseNpy(bytes);
+  } catch (e) {
+    throw new Error(`--input: '${options.input}' is not a .npy file (${e instanceof Error ? e.message : e})`);
+  }
+  if (arr.shape.length !== 3 && arr.shape.length !== 4)
+    throw new Error(
+      `--input: input fields must have shape [N, H, W] or [N, H, W, C], got [${arr.shape.join(', ')}]`,
+    );
+  if (arr.dtype === 'int64' || arr.dtype === 'bool' || arr.dtype === 'uint8')
+    throw new Error(`--input: fields must be float32, float64 or int32, got ${arr.dtype}`);
+  const data = arr.order === 'F' ? transposeOrder(arr.data, arr.shape, false) : arr.data;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(Number(data[i])))
+      throw new Error(`--input: '${options.input}' holds a non-finite value at flat index ${i}`);
+  }
+  const { operator } = await loadOperator(dir, buildOperator);
+  try {
+    const y = apply(operator, { data: data as ArrayLike<number>, shape: arr.shape });
+    // One output channel is written as [N, H, W], like the input fields.
+    const shape = y.shape.length === 4 && y.shape[3] === 1 ? y.shape.slice(0, 3) : y.shape;
+    await writeNpyFile(options.out, { data: y.data, shape });
+    say(
+      options.output,
+      `predict: ${shape[0]} fields [${shape.slice(1).join(' × ')}] → ${options.out} (operator from ${dir})`,
+    );
+    return { n: shape[0], out: options.out };
+  } finally {
+    operator.dispose();
+  }
 }

@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseNpy, serializeNpy } from '@pinnate/core';
+import { initBackend, parseNpy, Rng, serializeNpy } from '@pinnate/core';
+import { predict as applyOperator, Mgno, saveOperator } from '@pinnate/operators';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from './main.ts';
 
@@ -243,4 +244,36 @@ describe('pinnate CLI end to end', () => {
     expect(steps[steps.length - 1]).toBe(step + 5);
     expect(npy(join(dir, 'arrays', 'u_pred.npy')).shape).toEqual([11, 11]);
   }, 60_000);
+
+  it('predict applies a saved grid operator (MgNO) to coefficient fields at any grid size', async () => {
+    await initBackend({ backend: 'cpu' });
+    const op = new Mgno({ channels: 3, layers: 1, smoothing: [1, 1], inputShift: 8, inputScale: 3, seed: 2 });
+    const dir = join(root, 'mgno');
+    await saveOperator(dir, op);
+    const rng = new Rng(5);
+    for (const [n, h] of [
+      [2, 9],
+      [1, 12],
+    ]) {
+      const a = Float32Array.from({ length: n * h * h }, () => (rng.uniform() < 0.5 ? 3 : 12));
+      const fields = join(root, `a${h}.npy`);
+      const out = join(root, `u${h}.npy`);
+      writeFileSync(fields, serializeNpy({ data: a, shape: [n, h, h] }));
+      const r = await cli('predict', dir, '--input', fields, '--out', out, '--backend', 'cpu');
+      expect(r.err).toBe('');
+      expect(r.out).toMatch(new RegExp(`predict: ${n} fields \\[${h} × ${h}\\]`));
+      const u = npy(out);
+      expect(u.shape).toEqual([n, h, h]);
+      expect(Array.from(u.data as Float32Array)).toEqual(
+        Array.from(applyOperator(op, { data: a, shape: [n, h, h] }).data),
+      );
+    }
+    writeFileSync(join(root, 'bad.npy'), serializeNpy({ data: new Float32Array(4), shape: [2, 2] }));
+    const bad = await cli('predict', dir, '--input', join(root, 'bad.npy'), '--out', join(root, 'x.npy'));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(
+      /--input: input fields must have shape \[N, H, W\] or \[N, H, W, C\], got \[2, 2\]/,
+    );
+    op.dispose();
+  });
 });
