@@ -443,18 +443,7 @@ export async function predict(
     names =
       (loaded.manifest.metadata?.inputs as string[] | undefined)?.join(', ') ?? `${model.inSize} inputs`;
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(options.input);
-  } catch {
-    throw new Error(`--input: cannot read '${options.input}'`);
-  }
-  let arr: ReturnType<typeof parseNpy>;
-  try {
-    arr = parseNpy(bytes);
-  } catch (e) {
-    throw new Error(`--input: '${options.input}' is not a .npy file (${e instanceof Error ? e.message : e})`);
-  }
+  const arr = await readInputNpy(options.input);
   const inSize = model.inSize;
   const ok = (arr.shape.length === 2 && arr.shape[1] === inSize) || (arr.shape.length === 1 && inSize === 1);
   if (!ok)
@@ -477,26 +466,30 @@ export async function predict(
   return { n, out: options.out };
 }
 
+/** The `--input` .npy, with errors that name the option. */
+async function readInputNpy(file: string): Promise<ReturnType<typeof parseNpy>> {
+  const fs = await import('node:fs/promises');
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(file);
+  } catch {
+    throw new Error(`--input: cannot read '${file}'`);
+  }
+  try {
+    return parseNpy(bytes);
+  } catch (e) {
+    throw new Error(`--input: '${file}' is not a .npy file (${e instanceof Error ? e.message : e})`);
+  }
+}
+
 /** A saved grid operator applied to input fields [N, H, W] or [N, H, W, C] → [N, H, W(, C)]. */
 async function predictFields(
   dir: string,
   options: PredictOptions,
 ): Promise<{ readonly n: number; readonly out: string }> {
-  const fs = await import('node:fs/promises');
   const { buildOperator, loadOperator, predict: apply } = await import('@pinnate/operators');
   await initBackend(options.backend ? { backend: options.backend } : {});
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(options.input);
-  } catch {
-    throw new Error(`--input: cannot read '${options.input}'`);
-  }
-  let arr: ReturnType<typeof parseNpy>;
-  try {
-    arr = parseNpy(bytes);
-  } catch (e) {
-    throw new Error(`--input: '${options.input}' is not a .npy file (${e instanceof Error ? e.message : e})`);
-  }
+  const arr = await readInputNpy(options.input);
   if (arr.shape.length !== 3 && arr.shape.length !== 4)
     throw new Error(
       `--input: input fields must have shape [N, H, W] or [N, H, W, C], got [${arr.shape.join(', ')}]`,
