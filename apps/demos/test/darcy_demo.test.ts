@@ -21,6 +21,24 @@ const tiny: DarcyOptions = {
   log: () => {},
 };
 
+// One tiny MgNO trainer on a 9² grid, 2 samples: for per-step checks.
+const stepSetup = {
+  name: 'mgno' as const,
+  res: 9,
+  nTrain: 2,
+  epochs: 1,
+  batchSize: 2,
+  lr: 1e-3,
+  seed: 3,
+  capSeconds: Number.POSITIVE_INFINITY,
+  scaling: { inputShift: 0, inputScale: 1, outputScale: 1 },
+  mgno: { channels: 2, layers: 1, smoothing: [1, 1] },
+};
+const stepData = () => [
+  new Float32Array(2 * 81).map((_, i) => (i % 5 < 2 ? 12 : 3)),
+  new Float32Array(2 * 81).map((_, i) => Math.sin(i)),
+];
+
 describe('darcy demo', { timeout: 120_000 }, () => {
   it('oneCycle rises from lr/2 to lr at 20 % and falls to lr/200', () => {
     expect(oneCycle(1, 0)).toBeCloseTo(0.5, 12);
@@ -106,20 +124,8 @@ describe('darcy demo', { timeout: 120_000 }, () => {
   });
 
   it('a training step leaves the tensor count unchanged', () => {
-    const t = new ModelTrainer({
-      name: 'mgno',
-      res: 9,
-      nTrain: 2,
-      epochs: 1,
-      batchSize: 2,
-      lr: 1e-3,
-      seed: 3,
-      capSeconds: Number.POSITIVE_INFINITY,
-      scaling: { inputShift: 0, inputScale: 1, outputScale: 1 },
-      mgno: { channels: 2, layers: 1, smoothing: [1, 1] },
-    });
-    const x = new Float32Array(2 * 81).map((_, i) => (i % 5 < 2 ? 12 : 3));
-    const y = new Float32Array(2 * 81).map((_, i) => Math.sin(i));
+    const t = new ModelTrainer(stepSetup);
+    const [x, y] = stepData();
     const n0 = tf.memory().numTensors;
     for (let k = 0; k < 3; k++) {
       expect(Number.isFinite(t.step(x, y, 2))).toBe(true);
@@ -145,20 +151,8 @@ describe('darcy demo', { timeout: 120_000 }, () => {
     expect(() => addL2(g, p.slice(0, 1), 0.01)).toThrow(/'grads'/);
     tf.dispose([...p, ...g, ...out]);
 
-    const setup = {
-      name: 'mgno' as const,
-      res: 9,
-      nTrain: 2,
-      epochs: 1,
-      batchSize: 2,
-      lr: 1e-3,
-      seed: 3,
-      capSeconds: Number.POSITIVE_INFINITY,
-      scaling: { inputShift: 0, inputScale: 1, outputScale: 1 },
-      mgno: { channels: 2, layers: 1, smoothing: [1, 1] },
-    };
-    const x = new Float32Array(2 * 81).map((_, i) => (i % 5 < 2 ? 12 : 3));
-    const y = new Float32Array(2 * 81).map((_, i) => Math.sin(i));
+    const setup = stepSetup;
+    const [x, y] = stepData();
     const weights = (l2: number) => {
       const t = new ModelTrainer({ ...setup, l2 });
       const n0 = tf.memory().numTensors;
