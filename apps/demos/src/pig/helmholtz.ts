@@ -27,6 +27,11 @@ export interface HelmholtzOptions {
   readonly channels?: number;
   /** Initial σ (default 0.1). */
   readonly sigma?: number;
+  /**
+   * Means drawn uniformly from [−1 − m, 1 + m]² (default 0, the paper's): a margin gives points
+   * near the boundary as many Gaussians as interior ones.
+   */
+  readonly meanMargin?: number;
   /** MLP hidden widths after the features (default [16]). */
   readonly pigHidden?: readonly number[];
   /** Train the Gaussian means (default true; false = fixed-means ablation). */
@@ -109,6 +114,8 @@ export function helmholtzPig(o: HelmholtzOptions, rng: Rng): Pig {
   const cfg: PigConfig = {
     inSize: 2,
     gaussians: o.gaussians ?? 800,
+    lo: [-1 - (o.meanMargin ?? 0), -1 - (o.meanMargin ?? 0)],
+    hi: [1 + (o.meanMargin ?? 0), 1 + (o.meanMargin ?? 0)],
     channels: o.channels ?? 4,
     sigma: o.sigma ?? 0.1,
     hidden: o.pigHidden ?? [16],
