@@ -23,7 +23,7 @@ commands:
 options (helmholtz, ablation, sweep):
   --out DIR (runs/pig-helmholtz)  --seeds 0,1,2 (0)  --iterations N (4000 L-BFGS, 6000 Adam)  --round N (20)
   --cold (restart the L-BFGS memory every round)  --history M (100)  --cutoff C (5)
-  --optimizer lbfgs|adam  --lr 1e-2  --gaussians 800  --sigma 0.1  --mean-margin 0  --points 10000
+  --optimizer lbfgs|adam  --lr 1e-2  --gaussians 800  --sigma 0.1  --mean-margin 0.1  --points 10000
   --boundary 4000  --redraw-boundary  --threads 2  --lr-end 1e-5  --decay G (overrides --lr-end)  --fixed-means  --pinn-iterations N (same)  --time-budget SECONDS
   --no-baseline  --no-pig  --sizes LIST (sweep)
 options (klein-gordon, flow-mixing):

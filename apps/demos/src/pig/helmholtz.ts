@@ -28,8 +28,9 @@ export interface HelmholtzOptions {
   /** Initial σ (default 0.1). */
   readonly sigma?: number;
   /**
-   * Means drawn uniformly from [−1 − m, 1 + m]² (default 0, the paper's): a margin gives points
-   * near the boundary as many Gaussians as interior ones.
+   * Means drawn uniformly from [−1 − m, 1 + m]² (default 0.1; the paper's is 0): a margin gives
+   * points near the boundary as many Gaussians as interior ones, which lowered the boundary
+   * error 4x and the error after 1 000 L-BFGS iterations 2.5–8x on seeds 0–2 (docs/pig.md).
    */
   readonly meanMargin?: number;
   /** MLP hidden widths after the features (default [16]). */
@@ -114,8 +115,8 @@ export function helmholtzPig(o: HelmholtzOptions, rng: Rng): Pig {
   const cfg: PigConfig = {
     inSize: 2,
     gaussians: o.gaussians ?? 800,
-    lo: [-1 - (o.meanMargin ?? 0), -1 - (o.meanMargin ?? 0)],
-    hi: [1 + (o.meanMargin ?? 0), 1 + (o.meanMargin ?? 0)],
+    lo: [-1 - (o.meanMargin ?? 0.1), -1 - (o.meanMargin ?? 0.1)],
+    hi: [1 + (o.meanMargin ?? 0.1), 1 + (o.meanMargin ?? 0.1)],
     channels: o.channels ?? 4,
     sigma: o.sigma ?? 0.1,
     hidden: o.pigHidden ?? [16],
