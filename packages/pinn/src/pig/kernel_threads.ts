@@ -16,8 +16,6 @@
  * build each kernel from the same generated source as the calling thread. They are unref'd:
  * an idle pool does not keep the process alive.
  */
-import { createRequire } from 'node:module';
-
 type WorkerThreads = typeof import('node:worker_threads');
 
 /** A kernel by its generated source: `new Function(...params, body)`. */
@@ -75,7 +73,10 @@ let threads: WorkerThreads | null | undefined;
 function workerThreads(): WorkerThreads | null {
   if (threads === undefined) {
     try {
-      threads = createRequire(import.meta.url)('node:worker_threads') as WorkerThreads;
+      // process.getBuiltinModule (Node ≥ 20.16) is synchronous and leaves no static `node:`
+      // import for a browser bundler to choke on; elsewhere there is no worker pool.
+      const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+      threads = (proc?.getBuiltinModule?.('node:worker_threads') as WorkerThreads | undefined) ?? null;
     } catch {
       threads = null; // not Node (browser): one thread
     }
