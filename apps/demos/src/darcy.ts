@@ -28,6 +28,7 @@ import {
   Rng,
   renderSvg,
   serializeNpy,
+  startModuleWorker,
 } from '@pinnate/core';
 import {
   buildOperator,
@@ -432,14 +433,21 @@ interface WorkerRun {
  * some models reached, when a time cap stops them apart, are written at the end).
  */
 async function trainInWorkers(run: WorkerRun): Promise<void> {
-  const { Worker } = await import('node:worker_threads');
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./darcy_worker${fromSource ? '.ts' : '.js'}`, import.meta.url).href;
-  const boot = new URL('./darcy_boot.mjs', import.meta.url);
+  const workers = await Promise.all(
+    run.which.map((name) => {
+      const data: DarcyWorkerData = {
+        backend: run.backend,
+        setup: run.setupOf(name),
+        evalEvery: run.evalEvery,
+        out: run.out,
+        ...run.data,
+      };
+      return startModuleWorker(import.meta.url, './darcy_worker', { workerData: { ...data } });
+    }),
+  );
   const pending = new Map<number, { line: ProgressLine; from: Set<DarcyModel> }>();
   // Messages are handled one at a time so file writes never interleave.
   let queue: Promise<void> = Promise.resolve();
-  const workers: import('node:worker_threads').Worker[] = [];
   const finished = run.which.map(
     (name, i) =>
       new Promise<void>((resolve, reject) => {
@@ -453,15 +461,7 @@ async function trainInWorkers(run: WorkerRun): Promise<void> {
           cpu: 0,
         };
         run.states[i] = state;
-        const data: DarcyWorkerData = {
-          backend: run.backend,
-          setup: run.setupOf(name),
-          evalEvery: run.evalEvery,
-          out: run.out,
-          ...run.data,
-        };
-        const w = new Worker(boot, { workerData: { entry, registerTsx: fromSource, ...data } });
-        workers.push(w);
+        const w = workers[i];
         let done = false;
         const fail = (e: Error) => {
           done = true;

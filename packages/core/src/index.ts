@@ -83,6 +83,7 @@ export {
   shardRange,
   type TaskFactory,
 } from './parallel/data_parallel.ts';
+export { startModuleWorker } from './parallel/module_worker.ts';
 export * from './plot/index.ts';
 export * from './report/index.ts';
 export { Rng, type RngState } from './rng.ts';

@@ -19,6 +19,7 @@ import type { BackendName } from '../backend.ts';
 import type { Module } from '../nn/module.ts';
 import { Rng } from '../rng.ts';
 import type { LossContext, LossFunction } from '../train/trainer.ts';
+import { startModuleWorker } from './module_worker.ts';
 
 export interface Shard {
   readonly index: number;
@@ -129,7 +130,6 @@ export class DataParallel {
 
   /** Start the workers and build the main thread's shard. */
   static async start(options: DataParallelOptions): Promise<DataParallel> {
-    const { Worker } = await import('node:worker_threads');
     const shards = options.shards ?? 2;
     if (!Number.isInteger(shards) || shards < 1) {
       throw new Error(`DataParallel: 'shards' must be an integer ≥ 1, got ${shards}`);
@@ -150,15 +150,10 @@ export class DataParallel {
       weights: new SharedArrayBuffer(MAX_TERMS * 4),
     };
     const backend = options.backend ?? (tf.getBackend() as BackendName);
-    const fromSource = import.meta.url.endsWith('.ts');
-    const entry = new URL(`./worker${fromSource ? '.ts' : '.js'}`, import.meta.url).href;
-    const boot = new URL('./worker_boot.mjs', import.meta.url);
     const workers = await Promise.all(
-      Array.from({ length: shards - 1 }, (_, k) => {
-        const w = new Worker(boot, {
+      Array.from({ length: shards - 1 }, async (_, k) => {
+        const w = await startModuleWorker(import.meta.url, './worker', {
           workerData: {
-            entry,
-            registerTsx: fromSource,
             moduleUrl,
             config: options.config,
             shard: { index: k + 1, count: shards },

@@ -6,6 +6,7 @@
  */
 import { type NpyArray, parseNpy, serializeNpy } from '@pinnate/core/npy';
 import { Rng, type RngState } from '@pinnate/core/rng';
+import { startModuleWorker } from '@pinnate/core/worker';
 import { DATASET_KINDS, type DatasetKind, type DatasetParams, recipe } from './kinds.ts';
 
 export const MANIFEST_FORMAT = 'pinnate-dataset';
@@ -85,29 +86,24 @@ async function runWorkers(
   workers: number,
   store: (i: number, arrays: Record<string, Float64Array>) => void,
 ): Promise<void> {
-  const { Worker } = await import('node:worker_threads');
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./worker${fromSource ? '.ts' : '.js'}`, import.meta.url).href;
-  const boot = new URL('./worker_boot.mjs', import.meta.url);
   const chunks = Array.from({ length: workers }, (_, w) =>
     states.map((s, i) => [i, s] as const).filter(([i]) => i % workers === w),
   );
   await Promise.all(
-    chunks.map(
-      (chunk) =>
-        new Promise<void>((resolve, reject) => {
-          const worker = new Worker(boot, {
-            workerData: { entry, registerTsx: fromSource, kind, res, params, items: chunk },
-          });
-          worker.on('message', (m: { index: number; arrays: Record<string, Float64Array> }) =>
-            store(m.index, m.arrays),
-          );
-          worker.on('error', reject);
-          worker.on('exit', (code) =>
-            code === 0 ? resolve() : reject(new Error(`generateDataset: worker exited with code ${code}`)),
-          );
-        }),
-    ),
+    chunks.map(async (chunk) => {
+      const worker = await startModuleWorker(import.meta.url, './worker', {
+        workerData: { kind, res, params, items: chunk },
+      });
+      return new Promise<void>((resolve, reject) => {
+        worker.on('message', (m: { index: number; arrays: Record<string, Float64Array> }) =>
+          store(m.index, m.arrays),
+        );
+        worker.on('error', reject);
+        worker.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`generateDataset: worker exited with code ${code}`)),
+        );
+      });
+    }),
   );
 }
 

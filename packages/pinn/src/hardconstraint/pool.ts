@@ -10,6 +10,7 @@
  * The same task list gives the same results whatever W is (each problem is solved by the same
  * float64 code, in one thread).
  */
+import { startModuleWorker } from '@pinnate/core/worker';
 import type { LmOptions } from './lm.ts';
 import {
   adjointProblem,
@@ -156,15 +157,12 @@ export class SolverPool {
     const timeoutMs = options.timeoutMs ?? 600_000;
     if (W === 1) return SolverPool.inProcess();
     const wt = await import('node:worker_threads');
-    const fromSource = import.meta.url.endsWith('.ts');
-    const entry = new URL(`./pool_worker${fromSource ? '.ts' : '.js'}`, import.meta.url).href;
-    const boot = new URL('./pool_boot.mjs', import.meta.url);
     const lanes = await Promise.all(
       Array.from({ length: W - 1 }, async (_, k) => {
         const { port1, port2 } = new wt.MessageChannel();
         const flag = new SharedArrayBuffer(4);
-        const worker = new wt.Worker(boot, {
-          workerData: { entry, registerTsx: fromSource, port: port2, flag },
+        const worker = await startModuleWorker(import.meta.url, './pool_worker', {
+          workerData: { port: port2, flag },
           transferList: [port2],
         });
         await new Promise<void>((resolve, reject) => {
