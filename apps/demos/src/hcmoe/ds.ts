@@ -541,3 +541,27 @@ export function evaluate(
   const std = Math.sqrt(rel.reduce((a, b) => a + (b - mean) ** 2, 0) / rel.length);
   return { relL2: rel, mean, std, u, ...out };
 }
+
+/**
+ * The grid's finite-difference residual of the reference test solutions themselves (the paper
+ * code logs the same as `gt_residual`): how stiff the residual loss is at this resolution. A
+ * model cannot drive its residual below this without departing from the true solution.
+ */
+export function referenceResidual(
+  ops: GridOps,
+  data: DsData,
+): { rmsTau: number; maxPhysical: number; paperNorm: number; paperTotal: number } {
+  const n = data.cTest.length;
+  const u = tf.tensor4d(Float32Array.from(data.uTest), [n, data.nt, data.nx, 1]);
+  const ms = pdeLoss(ops, u);
+  const paper = paperLoss(ops, u, data.cTest);
+  const mx = tf.tidy(() => tf.max(tf.abs(tf.div(ops.residual(u), T_END))));
+  const out = {
+    rmsTau: Math.sqrt(ms.dataSync()[0]),
+    maxPhysical: mx.dataSync()[0],
+    paperNorm: paper.pde.dataSync()[0],
+    paperTotal: paper.total.dataSync()[0],
+  };
+  tf.dispose([u, ms, paper.total, paper.pde, mx]);
+  return out;
+}

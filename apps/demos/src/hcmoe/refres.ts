@@ -5,8 +5,7 @@
  *   cd apps/demos && nice -n 19 npx tsx src/hcmoe/refres.ts      (about 15 s of CPU)
  */
 import { initBackendFromEnv } from '@pinnate/core';
-import * as tf from '@tensorflow/tfjs';
-import { GridOps, makeData, paperLoss, pdeLoss, T_END } from './ds.ts';
+import { GridOps, makeData, referenceResidual } from './ds.ts';
 
 await initBackendFromEnv();
 // [nx, nt, solver cells per output cell]; 1024 × 101 is the paper's grid.
@@ -20,13 +19,9 @@ const grids: [number, number, number][] = [
 for (const [nx, nt, fine] of grids) {
   const d = makeData({ nx, nt, fine, solverSteps: 500, train: 0, test: 5, seed: 0 });
   const ops = new GridOps(nx, nt);
-  const u = tf.tensor4d(Float32Array.from(d.uTest), [5, nt, nx, 1]);
-  const ms = pdeLoss(ops, u);
-  const p = paperLoss(ops, u, d.cTest);
-  const mx = tf.tidy(() => tf.max(tf.abs(tf.div(ops.residual(u), T_END))));
+  const r = referenceResidual(ops, d);
   console.log(
-    `${nt} × ${nx}: reference residual rms ${Math.sqrt(ms.dataSync()[0]).toExponential(2)} (τ units, τ > 0), max |r| ${mx.dataSync()[0].toExponential(2)} (physical), paper-form ‖r‖₂ ${p.pde.dataSync()[0].toExponential(2)}, paper-form total loss ${p.total.dataSync()[0].toExponential(2)}`,
+    `${nt} × ${nx}: reference residual rms ${r.rmsTau.toExponential(2)} (τ units, τ > 0), max |r| ${r.maxPhysical.toExponential(2)} (physical), paper-form ‖r‖₂ ${r.paperNorm.toExponential(2)}, paper-form total loss ${r.paperTotal.toExponential(2)}`,
   );
-  tf.dispose([u, ms, p.total, p.pde, mx]);
   ops.dispose();
 }

@@ -17,8 +17,8 @@ import {
   GridOps,
   type ModelConfig,
   makeData,
-  paperLoss,
   pdeLoss,
+  referenceResidual,
   type TrainConfig,
   type TrainRecord,
   train,
@@ -204,24 +204,6 @@ export async function runHcmoe(
   });
   ops.dispose();
   return { results, bench };
-}
-
-/**
- * The grid's finite-difference residual of the reference solutions themselves (the paper code
- * logs the same as `gt_residual`): how stiff the residual loss is at this resolution. A model
- * cannot drive its residual below this without departing from the true solution.
- */
-function referenceResidual(
-  ops: GridOps,
-  data: ReturnType<typeof makeData>,
-): { rmsTau: number; paperNorm: number } {
-  const n = data.cTest.length;
-  const u = tf.tensor4d(Float32Array.from(data.uTest), [n, data.nt, data.nx, 1]);
-  const ms = pdeLoss(ops, u);
-  const paper = paperLoss(ops, u, data.cTest);
-  const out = { rmsTau: Math.sqrt(ms.dataSync()[0]), paperNorm: paper.pde.dataSync()[0] };
-  tf.dispose([u, ms, paper.total, paper.pde]);
-  return out;
 }
 
 /**
