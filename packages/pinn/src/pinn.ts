@@ -474,12 +474,10 @@ export class Pinn {
           () => boundary(c.where),
           (p) => ({ ...normals(p), ...targetOf(c.value)(p) }),
         );
-        const p = first.host;
-        const aux = first.aux;
         return make(
-          p,
+          first.host,
           [c.field, ...gradRequests],
-          aux,
+          first.aux,
           (d, env) => [
             tf.sub(
               tf.add(tf.mul(d[c.field], tf.scalar(c.a)), tf.mul(dn(d, this.groupAux(name)), tf.scalar(c.b))),
