@@ -26,5 +26,8 @@ export async function startModuleWorker(
     workerData: { ...options.workerData, entry, registerTsx: fromSource },
     ...(options.transferList ? { transferList: [...options.transferList] } : {}),
   };
-  return new Worker(new URL('./worker_boot.mjs', import.meta.url), init);
+  // A named URL, not `new Worker(new URL(…), …)` inline: Vite would treat that as a browser
+  // worker to bundle when the live page imports core.
+  const boot = new URL('./worker_boot.mjs', import.meta.url);
+  return new Worker(boot, init);
 }
