@@ -25,7 +25,6 @@ import {
   fieldHeatmaps,
   initBackend,
   parseNpy,
-  Rng,
   renderSvg,
   serializeNpy,
   startModuleWorker,
@@ -40,7 +39,13 @@ import {
   type MgnoConfig,
   predict,
 } from '@pinnate/operators';
-import { type DarcyModel, evaluateOperator, type ModelSetup, ModelTrainer } from './darcy_model.ts';
+import {
+  type DarcyModel,
+  evaluateOperator,
+  type ModelSetup,
+  ModelTrainer,
+  runEpochs,
+} from './darcy_model.ts';
 import type { DarcyWorkerData, DarcyWorkerMessage } from './darcy_worker.ts';
 
 export { type DarcyModel, oneCycle } from './darcy_model.ts';
@@ -361,30 +366,31 @@ export async function runDarcy(options: DarcyOptions = {}): Promise<DarcyResult>
   } else {
     const trainers = which.map((name) => new ModelTrainer(setupOf(name), start));
     for (const t of trainers) log(`${t.name}: ${t.params} parameters`);
-    const rng = new Rng(seed + 1);
-    const elapsed = () => (performance.now() - start) / 1000;
-    for (let epoch = 0; epoch < epochs && elapsed() < capSeconds; epoch++) {
+    await runEpochs(
+      { seed, nTrain, epochs, capSeconds, evalEvery },
+      start,
       // The same sample order for every model in this epoch.
-      const perm = rng.permutation(nTrain);
-      for (const t of trainers) t.epoch(perm, aTrain, uTrain);
-      const last = epoch + 1 >= epochs || elapsed() >= capSeconds;
-      const evalNow = last || (epoch + 1) % evalEvery === 0;
-      if (evalNow) for (const t of trainers) t.evaluate(aTest, uTest, nTest);
-      states.splice(0, states.length, ...trainers.map(stateOf));
-      await emit({
-        epoch: epoch + 1,
-        ...common(),
-        lr: trainers[0].lr((epoch + 1) * Math.ceil(nTrain / bs)),
-        ...Object.assign(
-          {},
-          ...trainers.map((t) =>
-            modelFields(t.name, t.history[epoch], t.cpu, evalNow ? t.last?.l2 : undefined),
+      (perm) => {
+        for (const t of trainers) t.epoch(perm, aTrain, uTrain);
+      },
+      async ({ epoch, last, evalNow }) => {
+        if (evalNow) for (const t of trainers) t.evaluate(aTest, uTest, nTest);
+        states.splice(0, states.length, ...trainers.map(stateOf));
+        await emit({
+          epoch,
+          ...common(),
+          lr: trainers[0].lr(epoch * Math.ceil(nTrain / bs)),
+          ...Object.assign(
+            {},
+            ...trainers.map((t) =>
+              modelFields(t.name, t.history[epoch - 1], t.cpu, evalNow ? t.last?.l2 : undefined),
+            ),
           ),
-        ),
-      });
-      if (evalNow) for (const t of trainers) await t.writeFiles(out, uTest, nTest);
-      if (evalNow && !last) await writeSummary(result(false), aTest);
-    }
+        });
+        if (evalNow) for (const t of trainers) await t.writeFiles(out, uTest, nTest);
+        if (evalNow && !last) await writeSummary(result(false), aTest);
+      },
+    );
     for (const [i, t] of trainers.entries()) {
       if (evalSet) {
         const e = evaluateOperator(t.op, evalSet.a, evalSet.u, evalSet.n, evalSet.res);

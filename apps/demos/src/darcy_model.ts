@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AdamOptimizer, fieldHeatmaps, lossCurves, renderSvg, serializeNpy } from '@pinnate/core';
+import { AdamOptimizer, fieldHeatmaps, lossCurves, Rng, renderSvg, serializeNpy } from '@pinnate/core';
 import {
   countOperatorParameters,
   Fno,
@@ -51,6 +51,36 @@ export interface ModelSetup {
   readonly l2?: number;
   readonly mgno?: Partial<MgnoConfig>;
   readonly fno?: Partial<FnoConfig>;
+}
+
+/** Where the epoch loop is after one epoch has trained. */
+export interface EpochTick {
+  /** 1-based count of epochs trained so far. */
+  readonly epoch: number;
+  /** The run stops after this epoch (epoch count reached or the wall-clock cap passed). */
+  readonly last: boolean;
+  /** Evaluate now: every `evalEvery` epochs and after the last one. */
+  readonly evalNow: boolean;
+}
+
+/**
+ * The epoch loop both modes share, so lockstep (every model in this thread, one epoch each in
+ * turn) and parallel (one model per worker) draw the same sample order and stop and evaluate at
+ * the same epochs: the permutation comes from one generator seeded `seed + 1` per loop.
+ */
+export async function runEpochs(
+  s: Pick<ModelSetup, 'seed' | 'nTrain' | 'epochs' | 'capSeconds'> & { readonly evalEvery: number },
+  start: number,
+  train: (perm: Int32Array) => void,
+  after: (tick: EpochTick) => Promise<void>,
+): Promise<void> {
+  const rng = new Rng(s.seed + 1);
+  const elapsed = () => (performance.now() - start) / 1000;
+  for (let epoch = 0; epoch < s.epochs && elapsed() < s.capSeconds; epoch++) {
+    train(rng.permutation(s.nTrain));
+    const last = epoch + 1 >= s.epochs || elapsed() >= s.capSeconds;
+    await after({ epoch: epoch + 1, last, evalNow: last || (epoch + 1) % s.evalEvery === 0 });
+  }
 }
 
 /** One-cycle schedule (the MgNO code's OneCycleLR: start lr/2, peak at 20 %, end lr/200), p ∈ [0, 1]. */

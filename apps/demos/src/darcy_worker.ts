@@ -5,8 +5,8 @@
  * evaluation, before posting it, so the main thread's partial report always matches the files.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type BackendName, initBackend, Rng } from '@pinnate/core';
-import { evaluateOperator, type ModelSetup, ModelTrainer } from './darcy_model.ts';
+import { type BackendName, initBackend } from '@pinnate/core';
+import { evaluateOperator, type ModelSetup, ModelTrainer, runEpochs } from './darcy_model.ts';
 
 /** What the main thread posts in `workerData`. */
 export interface DarcyWorkerData {
@@ -46,29 +46,30 @@ async function main(port: NonNullable<typeof parentPort>, d: DarcyWorkerData) {
   const start = performance.now();
   const t = new ModelTrainer(setup, start);
   post({ type: 'ready', params: t.params, config: t.op.config() as Record<string, unknown> });
-  // Same seed as lockstep mode's shared generator: the same permutation every epoch.
-  const rng = new Rng(setup.seed + 1);
-  const elapsed = () => (performance.now() - start) / 1000;
-  for (let epoch = 0; epoch < setup.epochs && elapsed() < setup.capSeconds; epoch++) {
-    const perm = rng.permutation(setup.nTrain);
-    const train = t.epoch(perm, d.aTrain, d.uTrain);
-    const last = epoch + 1 >= setup.epochs || elapsed() >= setup.capSeconds;
-    const evalNow = last || (epoch + 1) % d.evalEvery === 0;
-    if (evalNow) {
-      t.evaluate(d.aTest, d.uTest, d.nTest);
-      await t.writeFiles(d.out, d.uTest, d.nTest);
-    }
-    post({
-      type: 'epoch',
-      epoch: epoch + 1,
-      train,
-      wall: t.wall,
-      cpu: t.cpu,
-      lr: t.lr((epoch + 1) * Math.ceil(setup.nTrain / setup.batchSize)),
-      last,
-      ...(evalNow && t.last ? { test: { l2: t.last.l2, h1: t.last.h1 } } : {}),
-    });
-  }
+  let train = 0;
+  await runEpochs(
+    { ...setup, evalEvery: d.evalEvery },
+    start,
+    (perm) => {
+      train = t.epoch(perm, d.aTrain, d.uTrain);
+    },
+    async ({ epoch, last, evalNow }) => {
+      if (evalNow) {
+        t.evaluate(d.aTest, d.uTest, d.nTest);
+        await t.writeFiles(d.out, d.uTest, d.nTest);
+      }
+      post({
+        type: 'epoch',
+        epoch,
+        train,
+        wall: t.wall,
+        cpu: t.cpu,
+        lr: t.lr(epoch * Math.ceil(setup.nTrain / setup.batchSize)),
+        last,
+        ...(evalNow && t.last ? { test: { l2: t.last.l2, h1: t.last.h1 } } : {}),
+      });
+    },
+  );
   if (d.evalSet) {
     const { res, n, a, u } = d.evalSet;
     const e = evaluateOperator(t.op, a, u, n, res);
