@@ -118,7 +118,8 @@ export class PinnModel implements Module {
           `PinnModel: parameter '${name}' needs a finite 'init'${positive ? ' > 0' : ''}, got ${init}`,
         );
       }
-      return { name, positive, raw: tf.variable(tf.scalar(positive ? Math.log(init) : init)) };
+      // tidy: tf.variable copies its initial tensor, which would otherwise stay allocated.
+      return { name, positive, raw: tf.tidy(() => tf.variable(tf.scalar(positive ? Math.log(init) : init))) };
     });
   }
 

@@ -825,12 +825,18 @@ export class Pinn {
     }
   }
 
-  dispose(): void {
+  /**
+   * Frees the collocation tensors and the model's variables. The network's variables go too,
+   * also when the network was passed in `options.network`; pass `keepNetwork: true` to keep a
+   * network you still use (fine-tuning it on another problem, saving it later).
+   */
+  dispose(options: { readonly keepNetwork?: boolean } = {}): void {
     for (const g of this.groups) {
       tf.dispose([g.x, ...Object.values(g.aux)]);
       g.chunks?.dispose();
       g.lower?.dispose();
     }
-    for (const p of this.model.parameters()) p.variable.dispose();
+    const kept = new Set(options.keepNetwork ? this.model.network.parameters().map((p) => p.variable) : []);
+    for (const p of this.model.parameters()) if (!kept.has(p.variable)) p.variable.dispose();
   }
 }

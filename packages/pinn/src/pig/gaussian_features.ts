@@ -202,10 +202,12 @@ export class GaussianFeatures implements Module {
     const w = new Float32Array(g * k);
     wRng.fillNormal(w, 0, weightStd);
     // Fixed parts are non-trainable variables: saved and loaded with the rest, skipped by optimizers.
-    this.mu = tf.variable(tf.tensor2d(mu, [g, d]), config.learnMeans ?? true);
-    this.logSigma = tf.variable(tf.tensor2d(ls, [g, d]), config.learnSigma ?? true);
-    this.offDiag = covariance === 'full' && d > 1 ? tf.variable(tf.zeros([g, (d * (d - 1)) / 2])) : null;
-    this.w = tf.variable(tf.tensor2d(w, [g, k]));
+    // tidy: tf.variable copies its initial tensor, which would otherwise stay allocated.
+    this.mu = tf.tidy(() => tf.variable(tf.tensor2d(mu, [g, d]), config.learnMeans ?? true));
+    this.logSigma = tf.tidy(() => tf.variable(tf.tensor2d(ls, [g, d]), config.learnSigma ?? true));
+    this.offDiag =
+      covariance === 'full' && d > 1 ? tf.tidy(() => tf.variable(tf.zeros([g, (d * (d - 1)) / 2]))) : null;
+    this.w = tf.tidy(() => tf.variable(tf.tensor2d(w, [g, k])));
   }
 
   parameters(): NamedVariable[] {
