@@ -4,6 +4,7 @@
  */
 import type { BackendName } from '@pinnate/core';
 import { type BurgersOptions, BURGERS_DEFAULTS as D, DEFAULT_NU, runBurgers } from './burgers.ts';
+import { numberFlag } from './cli_number.ts';
 
 const USAGE = `usage: burgers [--nu ν=${DEFAULT_NU}] [--steps N=${D.steps}] [--lbfgs N=${D.lbfgsIter}] [--lbfgs-rounds R=${D.lbfgsRounds}] [--lbfgs-warm] [--time-budget SECONDS]
                [--seed S=0] [--out DIR] [--backend wasm|cpu|tensorflow|tensorflow-gpu] [--resume]
@@ -11,12 +12,7 @@ const USAGE = `usage: burgers [--nu ν=${DEFAULT_NU}] [--steps N=${D.steps}] [--
 
 export function parseBurgersArgs(argv: readonly string[]): BurgersOptions {
   const o: Record<string, unknown> = {};
-  const num = (flag: string, v: string | undefined): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n))
-      throw new Error(`burgers: '${flag}' needs a number, got ${v}\n${USAGE}`);
-    return n;
-  };
+  const num = numberFlag('burgers', USAGE);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];

@@ -7,6 +7,7 @@
  *   all         the three, into DIR/convection, DIR/convdiff, DIR/burgers
  */
 import { join } from 'node:path';
+import { numberFlag } from '../cli_number.ts';
 import { runBurgersFront } from './burgers.ts';
 import type { ModelKind, RecipeOptions } from './common.ts';
 import { runConvection } from './convection.ts';
@@ -47,12 +48,7 @@ export function parseLpinnArgs(argv: readonly string[]): LpinnCliOptions {
     );
   }
   const o: Record<string, unknown> = { command, quick: false };
-  const num = (flag: string, v: string | undefined): number => {
-    const n = Number(v);
-    if (v === undefined || v === '' || !Number.isFinite(n))
-      throw new Error(`lpinn: '${flag}' needs a number, got ${v}\n${USAGE}`);
-    return n;
-  };
+  const num = numberFlag('lpinn', USAGE);
   const list = (flag: string, v: string | undefined) => (v ?? '').split(',').map((s) => num(flag, s));
   for (let i = 1; i < args.length; i++) {
     const a = args[i];

@@ -9,6 +9,7 @@
  * Prints a JSON summary; writes metrics.json, arrays/*.npy, figures/ and report.html into --out.
  */
 import type { BackendName } from '@pinnate/core';
+import { numberFlag } from '../cli_number.ts';
 import { type CavityOptions, runCavity } from './cavity.ts';
 import { type InverseOptions, runInverse } from './inverse.ts';
 import { type KovasznayOptions, runKovasznay } from './kovasznay.ts';
@@ -40,12 +41,7 @@ export function parseNsArgs(argv: readonly string[]): NsArgs {
       `ns: the first argument must be one of ${NS_CASES.join(', ')}, got '${c ?? ''}'\n${USAGE}`,
     );
   const o: Record<string, unknown> = {};
-  const num = (flag: string, v: string | undefined): number => {
-    const n = Number(v);
-    if (v === undefined || v === '' || !Number.isFinite(n))
-      throw new Error(`ns ${c}: '${flag}' needs a number, got ${v}\n${USAGE}`);
-    return n;
-  };
+  const num = numberFlag(`ns ${c}`, USAGE);
   const only = (flag: string, ...cases: NsCase[]) => {
     if (!cases.includes(c as NsCase))
       throw new Error(`ns ${c}: '${flag}' applies to ${cases.join(', ')} only\n${USAGE}`);
