@@ -6,11 +6,11 @@
  * The model is `Pig` (800 Gaussians, 4 channels, σ₀ = 0.1, MLP 4 → 16 → 1 tanh) inside a plain
  * `Pinn`; the PINN baseline is the same `Pinn` with an MLP, trained by the same schedule.
  */
-import { Rng, saveModel } from '@pinnate/core';
+import { type Module, Rng, saveModel } from '@pinnate/core';
 import { Rectangle } from '@pinnate/geometry';
 import { dirichlet, grid, linspace, Pig, type PigConfig, Pinn, Problem } from '@pinnate/pinn';
 import { type GaussianOverlay, overlayOf } from './report.ts';
-import { type ErrorRecord, type PigOptimizer, runSchedule } from './train.ts';
+import { type ErrorRecord, type PigOptimizer, runSchedule, type ScheduleAverage } from './train.ts';
 
 export const HELMHOLTZ_EXACT = 'sin(pi*x)*sin(4*pi*y)';
 
@@ -72,6 +72,10 @@ export interface HelmholtzOptions {
   /** Adam per-step factor; overrides `lrEnd` (0.9995 is the paper's ExponentialLR γ). */
   readonly decay?: number;
   readonly timeBudgetSeconds?: number;
+  /** Average the parameters over the tail of training (see `ScheduleOptions.average`; default none). */
+  readonly average?: ScheduleAverage;
+  /** Called after every L-BFGS round / recorded Adam step (e.g. to snapshot the parameters). */
+  readonly onRound?: (iteration: number, network: Module) => void;
   /** Test grid side (default 250). */
   readonly testGrid?: number;
   readonly seed?: number;
@@ -176,6 +180,8 @@ export async function runHelmholtz(o: HelmholtzOptions = {}): Promise<HelmholtzR
     lr,
     decay: o.decay ?? (iterations > 0 ? (lrEnd / lr) ** (1 / iterations) : 1),
     timeBudgetSeconds: o.timeBudgetSeconds,
+    average: o.average,
+    onRound: o.onRound ? (it) => o.onRound?.(it, pinn.model.network) : undefined,
     seed,
     log: o.log,
   });

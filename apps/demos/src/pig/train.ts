@@ -5,7 +5,7 @@
  *   uniformly before each round (the paper redraws every PyTorch `LBFGS.step`, 20 iterations);
  * - 'adam': Adam with exponential decay, fresh points every step.
  */
-import { LbfgsMemory } from '@pinnate/core';
+import { LbfgsMemory, ParameterAverage, type ParameterAverageConfig, variablesOf } from '@pinnate/core';
 import type { Points } from '@pinnate/geometry';
 import { type Pinn, relL2 } from '@pinnate/pinn';
 
@@ -31,6 +31,15 @@ export interface ScheduleOptions {
   readonly lr?: number;
   /** Adam per-step decay factor (default 0.9995, the paper's ExponentialLR γ). */
   readonly decay?: number;
+  /**
+   * Average the parameters over the tail of training (core `ParameterAverage`, no reference
+   * data): folded in after every L-BFGS round / Adam step that ends past iteration `from`; the
+   * trained model gets the average, and records carry the averaged model's error beside the raw
+   * iterate's. Default: none (the last iterate).
+   */
+  readonly average?: ScheduleAverage;
+  /** Called after every L-BFGS round / recorded Adam step with the iterations done. */
+  readonly onRound?: (iteration: number) => void;
   /** Stop after this many seconds of training. */
   readonly timeBudgetSeconds?: number;
   /** Record the test error every this many iterations (Adam) / after every round (L-BFGS). */
@@ -40,6 +49,11 @@ export interface ScheduleOptions {
   readonly log?: (line: string) => void;
 }
 
+export interface ScheduleAverage extends ParameterAverageConfig {
+  /** Iterations (L-BFGS) or steps (Adam) after which averaging starts. */
+  readonly from: number;
+}
+
 export interface ErrorRecord {
   readonly iteration: number;
   /** Wall-clock seconds since the start of training. */
@@ -47,6 +61,8 @@ export interface ErrorRecord {
   /** CPU seconds of this process since the start (load-independent on a shared machine). */
   readonly cpuSeconds: number;
   readonly relL2: number;
+  /** Error of the averaged parameters (only with `average`, once averaging has started). */
+  readonly relL2Average?: number;
   readonly loss: number;
   /** Loss-and-gradient evaluations so far (L-BFGS line-search trials included). */
   readonly evaluations: number;
@@ -89,6 +105,12 @@ export async function runSchedule(
     const c = process.cpuUsage(c0);
     return (c.user + c.system) / 1e6;
   };
+  if (o.average !== undefined && !(Number.isInteger(o.average.from) && o.average.from >= 0))
+    throw new Error(`pig: 'average.from' must be an integer ≥ 0, got ${o.average.from}`);
+  const average = o.average ? new ParameterAverage(variablesOf(pinn.model.network), o.average) : undefined;
+  const fold = (iteration: number) => {
+    if (average && o.average && iteration > o.average.from) average.update();
+  };
   const over = () => o.timeBudgetSeconds !== undefined && seconds() > o.timeBudgetSeconds;
   const record = (iteration: number, loss: number) => {
     const r = {
@@ -96,12 +118,14 @@ export async function runSchedule(
       seconds: seconds(),
       cpuSeconds: cpuSeconds(),
       relL2: testError(pinn, test, exact),
+      relL2Average: average?.count ? average.withAverage(() => testError(pinn, test, exact)) : undefined,
       loss,
       evaluations,
     };
     records.push(r);
+    const avg = r.relL2Average === undefined ? '' : `  averaged ${r.relL2Average.toExponential(3)}`;
     o.log?.(
-      `it ${iteration}  ${r.seconds.toFixed(1)} s (cpu ${r.cpuSeconds.toFixed(1)} s)  loss ${loss.toExponential(3)}  evals ${evaluations}  relL2 ${r.relL2.toExponential(3)}`,
+      `it ${iteration}  ${r.seconds.toFixed(1)} s (cpu ${r.cpuSeconds.toFixed(1)} s)  loss ${loss.toExponential(3)}  evals ${evaluations}  relL2 ${r.relL2.toExponential(3)}${avg}`,
     );
   };
   let done = 0;
@@ -138,7 +162,9 @@ export async function runSchedule(
         } finally {
           trainer.dispose();
         }
+        fold(done);
         record(done, loss);
+        o.onRound?.(done);
       }
       break;
     }
@@ -156,7 +182,11 @@ export async function runSchedule(
               done = info.step;
               evaluations = info.step;
               loss = info.loss;
-              if (info.step % every === 0) record(info.step, info.loss);
+              fold(info.step);
+              if (info.step % every === 0) {
+                record(info.step, info.loss);
+                o.onRound?.(info.step);
+              }
               return over() ? 'stop' : undefined;
             },
           },
@@ -175,6 +205,8 @@ export async function runSchedule(
       throw new Error(`pig: unknown optimizer '${String(never)}'`);
     }
   }
+  // The trained model is the average (when one was asked for and has started).
+  if (average?.count) average.assign();
   return { iterations: done, evaluations, seconds: seconds(), cpuSeconds: cpuSeconds(), records, loss };
 }
 

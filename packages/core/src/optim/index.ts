@@ -1,8 +1,10 @@
 /**
  * Optimizers: Adam/AdamW with learning-rate schedules and gradient clipping, L-BFGS in float64
- * (`lbfgs`, `lbfgsAsync`) and over tf variables (`LbfgsOptimizer`).
+ * (`lbfgs`, `lbfgsAsync`) and over tf variables (`LbfgsOptimizer`), parameter averages
+ * (`ParameterAverage`).
  */
 export { type AdamConfig, AdamOptimizer, type AdamState, type OptimizerState } from './adam.ts';
+export { ParameterAverage, type ParameterAverageConfig } from './average.ts';
 export {
   type Evaluation,
   type LbfgsIterationInfo,
