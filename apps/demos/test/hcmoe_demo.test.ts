@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '@pinnate/core';
+import { initBackend, Rng } from '@pinnate/core';
 import { SolverPool } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -174,6 +174,44 @@ describe('hcmoe training', () => {
     model.dispose();
     ops.dispose();
   });
+  it("icWeight 'paper': the solved IC rows are (u − c)/c of the returned field, 'unit' u − c", () => {
+    const nx = 16;
+    const nt = 11;
+    const ops = new GridOps(nx, nt);
+    const c = Float64Array.of(0.05, 0.15);
+    for (const icWeight of ['paper', 'unit'] as const) {
+      const model = new DsModel('hard', QUICK.model, {
+        experts: 1,
+        pointsPerExpert: 12,
+        ridge: 1e-4,
+        pdeWeight: 1 / 500,
+        icWeight,
+        lm: { maxIter: 50 },
+        pool: SolverPool.inProcess(),
+      });
+      const sample = model.samplePoints(ops, new Rng(4));
+      const u = model.forward(ops, c, sample);
+      const uv = u.dataSync();
+      const bd = ops.boundary(u as tf.Tensor4D);
+      const bv = bd.dataSync(); // [2, nt, 2, 1]
+      const solves = (model.moe as NonNullable<typeof model.moe>).constraint.lastSolve;
+      for (let b = 0; b < 2; b++) {
+        let ss = 0;
+        for (let j = 0; j < nx; j++) {
+          const e = uv[b * nt * nx + j] - c[b];
+          ss += (icWeight === 'paper' ? e / c[b] : e) ** 2;
+        }
+        for (let s = 1; s < nt; s++) {
+          ss += (bv[(b * nt + s) * 2] - 1) ** 2 + bv[(b * nt + s) * 2 + 1] ** 2;
+        }
+        const rms = Math.sqrt(ss / (nx + 2 * (nt - 1)));
+        expect(Math.abs(solves[b].blocks[1].rms - rms)).toBeLessThan(1e-4 * (1 + rms));
+      }
+      tf.dispose([u, bd]);
+      model.dispose();
+    }
+    ops.dispose();
+  });
 });
 
 describe('hcmoe --quick', () => {
@@ -181,13 +219,26 @@ describe('hcmoe --quick', () => {
     const out = await mkdtemp(join(tmpdir(), 'hcmoe-'));
     try {
       const { results, bench } = await runHcmoe({ ...QUICK, out }, () => {});
-      expect(results.map((r) => r.variant)).toEqual(['soft', 'hard', 'moe']);
+      // QUICK trains every variant with 2 seeds.
+      expect(results.map((r) => `${r.variant}${r.seed}`)).toEqual([
+        'soft0',
+        'soft1',
+        'hard0',
+        'hard1',
+        'moe0',
+        'moe1',
+      ]);
       for (const r of results) {
         expect(Number.isFinite(r.test.mean)).toBe(true);
         expect(r.test.relL2.length).toBe(QUICK.data.test);
       }
-      const moe = results[2];
+      // Different seeds train different models.
+      expect(results[2].test.mean).not.toBe(results[3].test.mean);
+      const moe = results[4];
       expect(moe.test.lmIterations.length).toBe(QUICK.data.test * QUICK.experts);
+      // The paper's stop test is reported per solve, from the LM's last accepted step.
+      expect(moe.test.paperStepRatio.length).toBe(QUICK.data.test * QUICK.experts);
+      expect(moe.test.paperStepRatio.every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
       expect(bench.map((b) => [b.experts, b.workers])).toEqual([
         [1, 1],
         [4, 1],
@@ -198,7 +249,10 @@ describe('hcmoe --quick', () => {
         expect((await stat(join(out, f))).size).toBeGreaterThan(100);
       }
       const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
-      expect(metrics.variants).toHaveLength(3);
+      expect(metrics.variants).toHaveLength(6);
+      const hm = metrics.summary.hardMinusMoe;
+      expect(hm.perSeed).toHaveLength(2);
+      expect(hm.perSeed[0]).toBeCloseTo(results[2].test.mean - results[4].test.mean, 12);
     } finally {
       await rm(out, { recursive: true, force: true });
     }

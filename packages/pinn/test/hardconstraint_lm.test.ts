@@ -55,6 +55,15 @@ describe('levenbergMarquardt', () => {
     expect(Math.abs(res.w[0] - 2)).toBeLessThan(1e-10);
     expect(Math.abs(res.w[1] + 1.5)).toBeLessThan(1e-10);
     expect(res.iterations).toBeLessThan(50);
+    // lastStep / lastCostChange describe the final accepted step: the cost at w − h, minus the
+    // cost at w (exact data: the last step is tiny and lowers a cost that is already ~0).
+    const prev = Float64Array.from(res.w, (wk, k) => wk - res.lastStep[k]);
+    const r = new Float64Array(xs.length);
+    f.residual(prev, r);
+    const costPrev = 0.5 * r.reduce((a, v) => a + v * v, 0);
+    expect(res.lastStep.some((h) => h !== 0)).toBe(true);
+    expect(res.lastCostChange).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(costPrev - res.cost - res.lastCostChange)).toBeLessThan(1e-14 + 1e-9 * costPrev);
   });
 
   it('returns the least-squares solution of an inconsistent system (non-zero residual)', () => {

@@ -12,7 +12,8 @@ const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--tr
   [--nx N] [--nt N] [--basis N] [--width N] [--modes N] [--layers N] [--batch N] [--lr X]
   [--points N (per expert)] [--experts K] [--pde-weight W (1/500)] [--workers W] [--variants soft,hard,moe]
   [--bench-points 100,1000,10000] [--bench-workers 1,2] [--bench-grid NT,NX] [--no-bench]
-  [--time-budget SECONDS (per variant)] [--loss ms|paper] [--decay-every N] [--seed S]`;
+  [--time-budget SECONDS (per variant)] [--loss ms|paper] [--decay-every N] [--seed S]
+  [--seeds N (trainings per variant, seeds S..S+N-1)] [--ic-weight unit|paper]`;
 
 function parse(argv: readonly string[]): HcmoeOptions {
   const args = argv.filter((a) => a !== '--');
@@ -63,6 +64,14 @@ function parse(argv: readonly string[]): HcmoeOptions {
     if (v !== 'ms' && v !== 'paper') throw new Error(`hcmoe: '--loss' must be 'ms' or 'paper', got '${v}'`);
     return v;
   };
+  const icWeight = () => {
+    used.add('ic-weight');
+    const v = flags.get('ic-weight');
+    if (v === undefined) return base.icWeight;
+    if (v !== 'unit' && v !== 'paper')
+      throw new Error(`hcmoe: '--ic-weight' must be 'unit' or 'paper', got '${v}'`);
+    return v;
+  };
   const grid = list('bench-grid');
   const o: HcmoeOptions = {
     ...base,
@@ -96,6 +105,8 @@ function parse(argv: readonly string[]): HcmoeOptions {
     pointsPerExpert: num('points') ?? base.pointsPerExpert,
     experts: num('experts') ?? base.experts,
     pdeWeight: num('pde-weight') ?? base.pdeWeight,
+    icWeight: icWeight(),
+    seeds: num('seeds') ?? base.seeds,
     workers: num('workers') ?? base.workers,
     variants: vs,
     benchPoints: flags.has('no-bench') ? [] : (list('bench-points') ?? base.benchPoints),

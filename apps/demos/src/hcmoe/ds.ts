@@ -201,9 +201,20 @@ export interface ConstraintConfig {
    * with 1 (τ units) the network learned a basis that cannot meet the conditions (75 % error).
    */
   readonly pdeWeight: number;
+  /**
+   * Initial-condition rows of the constraint: 'unit' (default) u(x, 0) − c; 'paper' divides them
+   * by c, as the paper code's `vector_objective_function` does (ic_loss / u0), which weighs the
+   * IC of a trajectory with small c up to 1/c times more than its boundary rows.
+   */
+  readonly icWeight?: IcWeight;
   readonly lm: LmOptions;
   readonly pool: SolverPool;
 }
+
+export type IcWeight = 'unit' | 'paper';
+
+/** The paper code's LM tolerances (optimistix rtol = atol, `ConstraintConfig` defaults). */
+export const PAPER_LM_TOL = 1e-4;
 
 /**
  * The model of one variant: FNO base (IC broadcast over the grid → `basis` channels; 1 channel
@@ -215,6 +226,7 @@ export class DsModel {
   readonly moe: MixtureOfExperts | null;
   readonly experts: number;
   private readonly pointsPerExpert: number;
+  private readonly icWeight: IcWeight;
 
   constructor(variant: Variant, model: ModelConfig, constraint: ConstraintConfig | null) {
     this.variant = variant;
@@ -234,6 +246,9 @@ export class DsModel {
       throw new Error(`DsModel: variant '${variant}' needs a constraint config`);
     this.experts = variant === 'soft' ? 0 : (constraint as ConstraintConfig).experts;
     this.pointsPerExpert = constraint?.pointsPerExpert ?? 0;
+    this.icWeight = constraint?.icWeight ?? 'unit';
+    if (this.icWeight !== 'unit' && this.icWeight !== 'paper')
+      throw new Error(`DsModel: 'icWeight' must be 'unit' or 'paper', got '${this.icWeight}'`);
     this.moe =
       variant === 'soft'
         ? null
@@ -286,7 +301,18 @@ export class DsModel {
         1,
       ) as tf.Tensor4D; // [B, 3, G, N]
       // Conditions: u(x, 0) = c on every cell, then u(0, τ) = 1 and u(1) + D u_x(1) = 0 for τ > 0.
-      const ic = b.slice([0, 0, 0, 0], [B, 1, nx, N]).reshape([B, 1, nx, N]);
+      const icRaw = b.slice([0, 0, 0, 0], [B, 1, nx, N]).reshape([B, 1, nx, N]);
+      // 'paper': (u − c) / c = (b / c)·w − 1, so the rows stay linear in w with target 1.
+      const paperIc = this.icWeight === 'paper';
+      const ic = paperIc
+        ? tf.div(
+            icRaw,
+            tf.tensor4d(
+              Float32Array.from(c, (v) => Math.max(v, 1e-6)),
+              [B, 1, 1, 1],
+            ),
+          )
+        : icRaw;
       const bc = tf
         .transpose(ops.boundary(b).slice([0, 1, 0, 0], [B, nt - 1, 2, N]), [0, 2, 1, 3])
         .reshape([B, 1, 2 * (nt - 1), N]);
@@ -294,7 +320,7 @@ export class DsModel {
       const m = nx + 2 * (nt - 1);
       const target = new Float64Array(B * m);
       for (let i = 0; i < B; i++) {
-        target.fill(c[i], i * m, i * m + nx);
+        target.fill(paperIc ? 1 : c[i], i * m, i * m + nx);
         target.fill(1, i * m + nx, i * m + nx + nt - 1);
       }
       const w = (this.moe as MixtureOfExperts).apply(local, sample.points, null, [cond], [target]);
@@ -482,6 +508,13 @@ export interface EvalResult {
    */
   readonly lmGradNorm: number[];
   readonly lmCost: number[];
+  /**
+   * The paper code's stopping test (optimistix LM, rtol = atol = 1e-4) evaluated at our exit,
+   * per solve: max_k |h_k| / (atol + rtol·|w_k|) for the last accepted step h, and
+   * |Δ½‖r‖²| / (atol + rtol·½‖r‖²); both < 1 means that solver would have stopped there too.
+   */
+  readonly paperStepRatio: number[];
+  readonly paperCostRatio: number[];
   /** Inference wall ms per batch. */
   readonly inferMs: number[];
 }
@@ -505,6 +538,8 @@ export function evaluate(
     lmIterations: [] as number[],
     lmGradNorm: [] as number[],
     lmCost: [] as number[],
+    paperStepRatio: [] as number[],
+    paperCostRatio: [] as number[],
     inferMs: [] as number[],
   };
   for (let s = 0; s < n; s += batch) {
@@ -534,6 +569,12 @@ export function evaluate(
         out.lmIterations.push(r.iterations);
         out.lmGradNorm.push(r.gradNorm);
         out.lmCost.push(r.cost);
+        let step = 0;
+        r.w.forEach((wk, k) => {
+          step = Math.max(step, Math.abs(r.lastStep[k]) / (PAPER_LM_TOL + PAPER_LM_TOL * Math.abs(wk)));
+        });
+        out.paperStepRatio.push(step);
+        out.paperCostRatio.push(Math.abs(r.lastCostChange) / (PAPER_LM_TOL + PAPER_LM_TOL * r.cost));
       }
     }
   }

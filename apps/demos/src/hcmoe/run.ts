@@ -15,10 +15,12 @@ import {
   type EvalResult,
   evaluate,
   GridOps,
+  type IcWeight,
   type ModelConfig,
   makeData,
   pdeLoss,
   referenceResidual,
+  T_END,
   type TrainConfig,
   type TrainRecord,
   train,
@@ -35,7 +37,15 @@ export interface HcmoeOptions {
   readonly ridge: number;
   /** Weight of the PDE rows in the constraint solve (default 1/T: physical units). */
   readonly pdeWeight: number;
+  /** IC rows of the constraint: u − c ('unit') or (u − c)/c ('paper', the paper code's). */
+  readonly icWeight: IcWeight;
   readonly lmMaxIter: number;
+  /**
+   * Independent trainings per variant (model init and minibatch/point draws seeded
+   * train.seed + i, the same data): the spread of the test mean across seeds is what an
+   * ordering of two variants has to beat.
+   */
+  readonly seeds: number;
   readonly variants: readonly Variant[];
   /** Worker lanes for training and evaluation. */
   readonly workers: number;
@@ -48,25 +58,30 @@ export interface HcmoeOptions {
   readonly evalBatch: number;
 }
 
-/** The default run (see docs/hcmoe.md for what it costs). */
+/**
+ * The default run (see docs/hcmoe.md for what it costs): 51 × 128 grid, 300 steps, 3 seeds per
+ * variant — the setting where hard beats soft and MoE reaches the paper's few per cent.
+ */
 export const FULL: Omit<HcmoeOptions, 'out'> = {
-  data: { nx: 32, nt: 26, fine: 4, solverSteps: 500, train: 100, test: 50, seed: 0 },
+  data: { nx: 128, nt: 51, fine: 4, solverSteps: 500, train: 100, test: 50, seed: 0 },
   model: { basis: 16, width: 12, modes: 6, layers: 3, projection: 32, padding: 4, seed: 0 },
   train: {
-    steps: 1000,
+    steps: 300,
     batch: 4,
     lr: 3e-3,
-    decayEvery: 250,
+    decayEvery: 100,
     clip: 1,
     seed: 0,
-    timeBudget: 900,
+    timeBudget: 0,
     loss: 'paper',
   },
   pointsPerExpert: 160,
   experts: 4,
   ridge: 1e-4,
   pdeWeight: 1 / 500,
+  icWeight: 'unit',
   lmMaxIter: 100,
+  seeds: 3,
   variants: ['soft', 'hard', 'moe'],
   workers: 1,
   benchPoints: [100, 1000, 10000],
@@ -84,6 +99,7 @@ export const QUICK: Omit<HcmoeOptions, 'out'> = {
   model: { basis: 4, width: 4, modes: 2, layers: 1, projection: 8, padding: 0, seed: 0 },
   train: { ...FULL.train, steps: 3, batch: 2, decayEvery: 100, timeBudget: 0 },
   pointsPerExpert: 16,
+  seeds: 2,
   benchPoints: [40],
   benchGrid: [11, 16],
   benchRepeats: 1,
@@ -103,6 +119,8 @@ const stats = (xs: readonly number[]) => {
 interface VariantResult {
   readonly variant: Variant;
   readonly experts: number;
+  /** Replicate index i (seeds train.seed + i). */
+  readonly seed: number;
   readonly train: Omit<TrainRecord, 'loss' | 'pde' | 'stepMs'> & { msPerStep: number; finalLoss: number };
   readonly test: Omit<EvalResult, 'u' | 'relL2'> & { relL2: number[] };
   readonly u: Float32Array;
@@ -131,6 +149,8 @@ export async function runHcmoe(
   results: VariantResult[];
   bench: BenchRow[];
 }> {
+  if (!Number.isInteger(o.seeds) || o.seeds < 1)
+    throw new Error(`hcmoe: 'seeds' must be a positive integer, got ${o.seeds}`);
   await mkdir(o.out, { recursive: true });
   const load0 = loadavg()[0];
   const t0 = performance.now();
@@ -150,44 +170,52 @@ export async function runHcmoe(
   const results: VariantResult[] = [];
   try {
     for (const variant of o.variants) {
-      const experts = variant === 'moe' ? o.experts : 1;
-      const before = tf.memory().numTensors;
-      const model = new DsModel(variant, o.model, {
-        experts,
-        pointsPerExpert: o.pointsPerExpert,
-        ridge: o.ridge,
-        pdeWeight: o.pdeWeight,
-        lm: { maxIter: o.lmMaxIter },
-        pool,
-      });
-      const rec = train(model, ops, data, o.train, log);
-      const ev = evaluate(model, ops, data, o.evalBatch, o.train.seed + 1000);
-      const st = stats(rec.stepMs.slice(1));
-      const res: VariantResult = {
-        variant,
-        experts: variant === 'soft' ? 0 : experts,
-        train: {
-          steps: rec.steps,
-          wallS: rec.wallS,
-          cpuS: rec.cpuS,
-          msPerStep: st.median,
-          finalLoss: rec.loss[rec.loss.length - 1],
-        },
-        test: { ...ev, u: undefined, relL2: ev.relL2 } as never,
-        u: ev.u,
-        loss: rec.loss,
-      };
-      results.push(res);
-      const r = stats(ev.residualRms);
-      log(
-        `${variant}: test relL2 ${(100 * ev.mean).toFixed(2)} ± ${(100 * ev.std).toFixed(2)} %` +
-          (model.moe
-            ? `; after solve: PDE residual rms ${r.mean.toExponential(2)} (max over points ${stats(ev.residualMax).max.toExponential(2)}), conditions rms ${stats(ev.conditionRms).mean.toExponential(2)}, LM its ${stats(ev.lmIterations).mean.toFixed(1)}, LM exit ‖Jᵀr‖∞ max ${stats(ev.lmGradNorm).max.toExponential(2)}, objective ½‖r‖² mean ${stats(ev.lmCost).mean.toExponential(2)}`
-            : '') +
-          `; ${rec.steps} steps, ${st.median.toFixed(0)} ms/step, wall ${rec.wallS.toFixed(1)} s, cpu ${rec.cpuS.toFixed(1)} s`,
-      );
-      model.dispose();
-      log(`${variant}: tensors left after dispose: ${tf.memory().numTensors - before}`);
+      for (let i = 0; i < o.seeds; i++) {
+        const experts = variant === 'moe' ? o.experts : 1;
+        const before = tf.memory().numTensors;
+        const model = new DsModel(
+          variant,
+          { ...o.model, seed: o.model.seed + i },
+          {
+            experts,
+            pointsPerExpert: o.pointsPerExpert,
+            ridge: o.ridge,
+            pdeWeight: o.pdeWeight,
+            icWeight: o.icWeight,
+            lm: { maxIter: o.lmMaxIter },
+            pool,
+          },
+        );
+        const tag = `${variant} seed ${i}`;
+        const rec = train(model, ops, data, { ...o.train, seed: o.train.seed + i }, log);
+        const ev = evaluate(model, ops, data, o.evalBatch, o.train.seed + 1000 + i);
+        const st = stats(rec.stepMs.slice(1));
+        results.push({
+          variant,
+          experts: variant === 'soft' ? 0 : experts,
+          seed: i,
+          train: {
+            steps: rec.steps,
+            wallS: rec.wallS,
+            cpuS: rec.cpuS,
+            msPerStep: st.median,
+            finalLoss: rec.loss[rec.loss.length - 1],
+          },
+          test: { ...ev, u: undefined, relL2: ev.relL2 } as never,
+          u: ev.u,
+          loss: rec.loss,
+        });
+        const r = stats(ev.residualRms);
+        log(
+          `${tag}: test relL2 ${(100 * ev.mean).toFixed(2)} ± ${(100 * ev.std).toFixed(2)} %` +
+            (model.moe
+              ? `; after solve: raw PDE residual at the constraint points rms ${r.mean.toExponential(2)} τ units = ${(r.mean / T_END).toExponential(2)} physical (max ${(stats(ev.residualMax).max / T_END).toExponential(2)} physical), conditions rms ${stats(ev.conditionRms).mean.toExponential(2)}, LM its ${stats(ev.lmIterations).mean.toFixed(1)}, LM exit ‖Jᵀr‖∞ max ${stats(ev.lmGradNorm).max.toExponential(2)}, objective ½‖r‖² mean ${stats(ev.lmCost).mean.toExponential(2)}; paper's stop test (rtol = atol = 1e-4) step ratio max ${stats(ev.paperStepRatio).max.toExponential(2)}, cost ratio max ${stats(ev.paperCostRatio).max.toExponential(2)} (< 1: met)`
+              : '') +
+            `; ${rec.steps} steps, ${st.median.toFixed(0)} ms/step, wall ${rec.wallS.toFixed(1)} s, cpu ${rec.cpuS.toFixed(1)} s`,
+        );
+        model.dispose();
+        log(`${tag}: tensors left after dispose: ${tf.memory().numTensors - before}`);
+      }
     }
   } finally {
     await pool.close();
@@ -321,7 +349,9 @@ async function writeOutputs(
       for (let j = 0; j < data.nx; j++) out[s * data.nx + j] = v[s * data.nx + j];
     return out;
   };
-  for (const r of results) {
+  // Figures from the first replicate of each variant.
+  const first = results.filter((r) => r.seed === 0);
+  for (const r of first) {
     const pred = r.u.subarray(shown * G, (shown + 1) * G);
     const spec = fieldHeatmaps({
       a: tAxis,
@@ -335,7 +365,7 @@ async function writeOutputs(
   }
   if (results.length > 0) {
     const terms: Record<string, number[]> = {};
-    for (const r of results) terms[r.variant] = r.loss;
+    for (const r of first) terms[r.variant] = r.loss;
     await writeFile(
       join(o.out, 'loss.svg'),
       await renderSvg(
@@ -357,9 +387,11 @@ async function writeOutputs(
     referenceResidual:
       run.refRmsTau === undefined ? undefined : { rmsTau: run.refRmsTau, paperNorm: run.refPaperNorm },
     shownTrajectory: shown,
+    summary: summarise(results),
     variants: results.map((r) => ({
       variant: r.variant,
       experts: r.experts,
+      seed: r.seed,
       train: r.train,
       test: {
         relL2Mean: r.test.mean,
@@ -371,22 +403,46 @@ async function writeOutputs(
         lmIterationsMean: stats(r.test.lmIterations).mean,
         lmGradNormMax: stats(r.test.lmGradNorm).max,
         lmCostMean: stats(r.test.lmCost).mean,
+        paperStepRatioMax: stats(r.test.paperStepRatio).max,
+        paperCostRatioMax: stats(r.test.paperCostRatio).max,
+        paperStopMet: r.test.paperStepRatio.filter((x, j) => x < 1 && r.test.paperCostRatio[j] < 1).length,
+        solves: r.test.paperStepRatio.length,
         inferMsPerBatch: stats(r.test.inferMs).median,
       },
     })),
     bench,
   };
   await writeFile(join(o.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  const pct = (x: number) => (100 * x).toFixed(2);
+  const sum = metrics.summary;
   const lines = [
-    '| variant | test relL2 (mean ± std) | paper | PDE residual rms after solve (τ units) | max | conditions rms | LM its | LM exit ‖Jᵀr‖∞ (max) | steps | ms/step | wall s | cpu s |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...results.map((r) => {
-      const m = metrics.variants.find((v) => v.variant === r.variant)?.test;
-      const paper = metrics.paper[r.variant];
-      const hard = r.variant !== 'soft';
-      return `| ${r.variant}${hard ? ` (K=${r.experts})` : ''} | ${(100 * r.test.mean).toFixed(2)} ± ${(100 * r.test.std).toFixed(2)} % | ${(100 * paper).toFixed(2)} % | ${hard ? m?.residualRmsMean.toExponential(2) : '–'} | ${hard ? m?.residualMaxMax.toExponential(2) : '–'} | ${hard ? m?.conditionRmsMean.toExponential(2) : '–'} | ${hard ? m?.lmIterationsMean.toFixed(1) : '–'} | ${hard ? m?.lmGradNormMax.toExponential(1) : '–'} | ${r.train.steps} | ${r.train.msPerStep.toFixed(0)} | ${r.train.wallS.toFixed(0)} | ${r.train.cpuS.toFixed(0)} |`;
-    }),
+    `Test relative L2 over ${data.cTest.length} test trajectories per run; ${o.seeds} seed(s) per variant (mean ± std of the per-seed means).`,
+    '',
+    '| variant | test relL2, mean over seeds ± std across seeds | per seed (mean ± std over trajectories) | paper |',
+    '| --- | --- | --- | --- |',
+    ...sum.variants.map(
+      (v) =>
+        `| ${v.variant}${v.experts > 0 ? ` (K=${v.experts})` : ''} | ${pct(v.mean)} ± ${pct(v.stdAcrossSeeds)} % | ${v.perSeed.map((x) => `${pct(x.mean)} ± ${pct(x.std)}`).join('; ')} % | ${pct(metrics.paper[v.variant])} % |`,
+    ),
   ];
+  if (sum.hardMinusMoe) {
+    const d = sum.hardMinusMoe;
+    lines.push(
+      '',
+      `hard − MoE per seed (same init seed and data): ${d.perSeed.map(pct).join(', ')} points; mean ${pct(d.mean)} ± ${pct(d.std)} (std across seeds); MoE better in ${d.moeBetter} of ${d.perSeed.length} seeds.`,
+    );
+  }
+  lines.push(
+    '',
+    '| run | test relL2 | raw PDE residual rms at the constraint points after the solve (τ units; physical = ÷ 500) | max | conditions rms | LM its | LM exit ‖Jᵀr‖∞ (max) | paper stop test met (rtol = atol = 1e-4), solves | steps | ms/step | wall s | cpu s |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...results.map((r, j) => {
+      const m = metrics.variants[j].test;
+      const hard = r.variant !== 'soft';
+      const h = (x: string) => (hard ? x : '–');
+      return `| ${r.variant}${hard ? ` (K=${r.experts})` : ''} seed ${r.seed} | ${pct(r.test.mean)} ± ${pct(r.test.std)} % | ${h(m.residualRmsMean.toExponential(2))} | ${h(m.residualMaxMax.toExponential(2))} | ${h(m.conditionRmsMean.toExponential(2))} | ${h(m.lmIterationsMean.toFixed(1))} | ${h(m.lmGradNormMax.toExponential(1))} | ${h(`${m.paperStopMet} / ${m.solves}`)} | ${r.train.steps} | ${r.train.msPerStep.toFixed(0)} | ${r.train.wallS.toFixed(0)} | ${r.train.cpuS.toFixed(0)} |`;
+    }),
+  );
   if (bench.length > 0) {
     lines.push(
       '',
@@ -403,4 +459,39 @@ async function writeOutputs(
     `run: wall ${run.wallS.toFixed(0)} s, cpu ${run.cpuS.toFixed(0)} s, load ${run.load1Start.toFixed(2)} → ${run.load1End.toFixed(2)}`,
   );
   await writeFile(join(o.out, 'results.md'), `${lines.join('\n')}\n`);
+}
+
+/** Per variant: the per-seed test means, their mean and spread; hard − MoE paired by seed. */
+function summarise(results: readonly VariantResult[]) {
+  const meanStd = (xs: readonly number[]) => {
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+    return { mean, std };
+  };
+  const variants = [...new Set(results.map((r) => r.variant))].map((variant) => {
+    const rs = results.filter((r) => r.variant === variant).sort((a, b) => a.seed - b.seed);
+    const { mean, std } = meanStd(rs.map((r) => r.test.mean));
+    return {
+      variant,
+      experts: rs[0].experts,
+      mean,
+      /** Sample std (n − 1) of the per-seed means; 0 with one seed. */
+      stdAcrossSeeds: rs.length > 1 ? std : 0,
+      perSeed: rs.map((r) => ({ seed: r.seed, mean: r.test.mean, std: r.test.std })),
+    };
+  });
+  const hard = variants.find((v) => v.variant === 'hard');
+  const moe = variants.find((v) => v.variant === 'moe');
+  let hardMinusMoe: { perSeed: number[]; mean: number; std: number; moeBetter: number } | undefined;
+  if (hard && moe && hard.perSeed.length === moe.perSeed.length) {
+    const perSeed = hard.perSeed.map((h, i) => h.mean - moe.perSeed[i].mean);
+    const { mean, std } = meanStd(perSeed);
+    hardMinusMoe = {
+      perSeed,
+      mean,
+      std: perSeed.length > 1 ? std : 0,
+      moeBetter: perSeed.filter((d) => d > 0).length,
+    };
+  }
+  return { variants, hardMinusMoe };
 }

@@ -40,6 +40,13 @@ export interface LmResult {
   readonly gradNorm: number;
   readonly iterations: number;
   readonly reason: LmStopReason;
+  /**
+   * The last accepted step h (w = w_prev + h; zeros when none was accepted) and the cost change
+   * ½‖r(w_prev)‖² − ½‖r(w)‖² it made: what step/cost-change stopping rules such as optimistix's
+   * (|h_k| < atol + rtol·|w_k| and |Δcost| < atol + rtol·cost) test.
+   */
+  readonly lastStep: Float64Array;
+  readonly lastCostChange: number;
 }
 
 /**
@@ -181,6 +188,8 @@ export function levenbergMarquardt(
   let nu = 2;
   let reason: LmStopReason = 'maxIter';
   let it = 0;
+  const lastStep = new Float64Array(n);
+  let lastCostChange = 0;
   if (gNorm <= gtol) reason = 'gtol';
   else if (cost <= ftol) reason = 'ftol';
   else {
@@ -227,9 +236,12 @@ export function levenbergMarquardt(
       }
       if (accept) {
         w.set(wNew);
+        lastStep.set(h);
         f.jacobian(w, J, r);
         normalEquations(J, r, m, n, A, g);
+        const costPrev = cost;
         cost = halfSquaredNorm(r);
+        lastCostChange = costPrev - cost;
         gNorm = maxAbs(g);
         mu *= rho > 0 ? Math.max(1 / 3, 1 - (2 * rho - 1) ** 3) : 1;
         nu = 2;
@@ -251,5 +263,5 @@ export function levenbergMarquardt(
       }
     }
   }
-  return { w, cost, gradNorm: gNorm, iterations: it, reason };
+  return { w, cost, gradNorm: gNorm, iterations: it, reason, lastStep, lastCostChange };
 }

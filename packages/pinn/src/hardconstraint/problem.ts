@@ -92,6 +92,9 @@ export interface SolveResult {
   readonly gradNorm: number;
   readonly iterations: number;
   readonly reason: LmResult['reason'];
+  /** The LM's last accepted step and the cost change it made (see `LmResult`). */
+  readonly lastStep: Float64Array;
+  readonly lastCostChange: number;
   readonly blocks: BlockStats[];
 }
 
