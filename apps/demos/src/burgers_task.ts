@@ -28,5 +28,6 @@ export function createTask(options: BurgersOptions, shard: Shard): ParallelTask 
     if (due && key !== last) pinn.adaptSamples();
     last = key;
   };
-  return { model: pinn.model, loss: pinn.lossFunction(), prepare };
+  // state: each shard's points (RAD redraws them) and their streams go into the checkpoints.
+  return { model: pinn.model, loss: pinn.lossFunction(), prepare, state: pinn };
 }

@@ -95,6 +95,12 @@ export {
 } from './train/checkpoint.ts';
 export { formatProgress, Progress, type ProgressMode, type ProgressSink } from './train/progress.ts';
 export {
+  combineRunStates,
+  partOfRunState,
+  type Resumable,
+  type RunState,
+} from './train/run_state.ts';
+export {
   type LbfgsPhaseConfig,
   type LossContext,
   type LossFunction,

@@ -42,12 +42,20 @@ export class Rng {
   }
 
   static fromState(state: RngState): Rng {
-    if (!Array.isArray(state) || state.length !== 4 || state.some((v) => !Number.isInteger(v))) {
-      throw new Error(`Rng.fromState: 'state' must be 4 uint32 integers, got ${JSON.stringify(state)}`);
-    }
     const r = new Rng(0);
-    [r.s0, r.s1, r.s2, r.s3] = state.map((v) => v >>> 0);
+    r.setState(state, 'Rng.fromState');
     return r;
+  }
+
+  /**
+   * Continue from a saved `state()` in place — for a generator that closures hold by reference
+   * (a sampler's stream restored from a checkpoint).
+   */
+  setState(state: RngState, caller = 'Rng.setState'): void {
+    if (!Array.isArray(state) || state.length !== 4 || state.some((v) => !Number.isInteger(v))) {
+      throw new Error(`${caller}: 'state' must be 4 uint32 integers, got ${JSON.stringify(state)}`);
+    }
+    [this.s0, this.s1, this.s2, this.s3] = state.map((v) => v >>> 0);
   }
 
   state(): RngState {

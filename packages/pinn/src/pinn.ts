@@ -31,7 +31,10 @@ import {
   type LossFunction,
   Mlp,
   type Module,
+  type Resumable,
   Rng,
+  type RngState,
+  type RunState,
   Trainer,
   type TrainerCallback,
   type TrainerConfig,
@@ -112,6 +115,10 @@ interface Group {
   ) => tf.Tensor[];
   /** Fresh points and their aux tensors (conditions sampled from a boundary or initial slice). */
   readonly redraw?: () => { host: Points; aux: Record<string, tf.Tensor> };
+  /** The aux tensors of given points (restoring a checkpointed point set). */
+  readonly auxOf?: (p: Points) => Record<string, tf.Tensor>;
+  /** The condition's own sampling stream (checkpointed). */
+  readonly rng?: Rng;
   /** Causal chunk-averaging matrix [M, N] (domain group only). */
   chunks?: tf.Tensor2D;
   lower?: tf.Tensor2D;
@@ -140,7 +147,7 @@ function col(v: ArrayLike<number>): tf.Tensor2D {
   return tf.tensor2d(Float32Array.from(v), [v.length, 1]);
 }
 
-export class Pinn {
+export class Pinn implements Resumable {
   readonly problem: Problem;
   readonly model: PinnModel;
   readonly options: PinnOptions;
@@ -416,7 +423,7 @@ export class Pinn {
       requests: DerivativeRequest[],
       aux: Record<string, tf.Tensor>,
       residuals: Group['residuals'],
-      redraw?: Group['redraw'],
+      sampled?: Pick<Group, 'redraw' | 'auxOf'>,
     ): Group => ({
       name,
       x: toTensor(host),
@@ -424,40 +431,44 @@ export class Pinn {
       deriv: new Derivatives({ inputs: pr.inputs, outputs: pr.fields, requests }),
       aux,
       residuals,
-      redraw,
+      rng,
+      ...sampled,
     });
     // Conditions on sampled points can redraw them (`resampleConditions`).
     const drawn = (
       sample: () => Points,
       auxOf: (p: Points) => Record<string, tf.Tensor>,
-    ): { first: { host: Points; aux: Record<string, tf.Tensor> }; redraw: Group['redraw'] } => {
+    ): {
+      first: { host: Points; aux: Record<string, tf.Tensor> };
+      sampled: Pick<Group, 'redraw' | 'auxOf'>;
+    } => {
       const redraw = () => {
         const host = sample();
         return { host, aux: auxOf(host) };
       };
-      return { first: redraw(), redraw };
+      return { first: redraw(), sampled: { redraw, auxOf } };
     };
     const targetOf = (value: Parameters<Problem['evaluateValue']>[0]) => (p: Points) => ({
       target: col(pr.evaluateValue(value, p, name)),
     });
     switch (c.kind) {
       case 'dirichlet': {
-        const { first, redraw } = drawn(() => boundary(c.where), targetOf(c.value));
+        const { first, sampled } = drawn(() => boundary(c.where), targetOf(c.value));
         return make(
           first.host,
           [c.field],
           first.aux,
           (d, env) => [tf.sub(d[c.field], env.aux('target'))],
-          redraw,
+          sampled,
         );
       }
       case 'initial': {
-        const { first, redraw } = drawn(initialPts, targetOf(c.value));
+        const { first, sampled } = drawn(initialPts, targetOf(c.value));
         const key = c.derivative === 1 ? `${c.field}_${pr.time}` : c.field;
-        return make(first.host, [key], first.aux, (d, env) => [tf.sub(d[key], env.aux('target'))], redraw);
+        return make(first.host, [key], first.aux, (d, env) => [tf.sub(d[key], env.aux('target'))], sampled);
       }
       case 'neumann': {
-        const { first, redraw } = drawn(
+        const { first, sampled } = drawn(
           () => boundary(c.where),
           (p) => ({ ...normals(p), ...targetOf(c.value)(p) }),
         );
@@ -466,11 +477,11 @@ export class Pinn {
           gradRequests,
           first.aux,
           (d, env) => [tf.sub(dn(d, this.groupAux(name)), env.aux('target'))],
-          redraw,
+          sampled,
         );
       }
       case 'robin': {
-        const { first, redraw } = drawn(
+        const { first, sampled } = drawn(
           () => boundary(c.where),
           (p) => ({ ...normals(p), ...targetOf(c.value)(p) }),
         );
@@ -484,7 +495,7 @@ export class Pinn {
               env.aux('target'),
             ),
           ],
-          redraw,
+          sampled,
         );
       }
       case 'periodic': {
@@ -772,6 +783,68 @@ export class Pinn {
     return this.model.coefficientValues();
   }
 
+  /**
+   * What a checkpoint needs beyond the parameters to resume exactly: every group's points (the
+   * domain's after resampling or RAD, the conditions' after redraws), the sampling streams, the
+   * resampling step and the adaptive loss weights. The trainers this PINN makes save it.
+   */
+  captureState(): RunState {
+    const arrays: Record<string, Float64Array> = {};
+    const groups = this.groups.map((g, i) => {
+      arrays[`points${i}`] = Float64Array.from(g.host.data);
+      return { name: g.name, n: g.host.n, dim: g.host.dim, rng: g.rng?.state() ?? null };
+    });
+    return {
+      json: {
+        rng: this.rng.state(),
+        samplingRng: this.samplingRng?.state() ?? null,
+        lastResample: this.lastResample,
+        weights: { ...this.weights },
+        groups,
+      },
+      arrays,
+    };
+  }
+
+  /** Restores what `captureState` returned (an empty state, from an older checkpoint, is ignored). */
+  restoreState(state: RunState): void {
+    const j = state.json as {
+      rng?: RngState;
+      samplingRng?: RngState | null;
+      lastResample?: number;
+      weights?: Record<string, number>;
+      groups?: { name: string; n: number; dim: number; rng: RngState | null }[];
+    };
+    if (!j.groups) return;
+    const names = this.groups.map((g) => g.name);
+    if (j.groups.length !== names.length || j.groups.some((g, i) => g.name !== names[i]))
+      throw new Error(
+        `Pinn.restoreState: the checkpoint has point groups [${j.groups.map((g) => g.name)}], this PINN has [${names}]`,
+      );
+    this.rng.setState(j.rng as RngState);
+    this.samplingRng = j.samplingRng ? Rng.fromState(j.samplingRng) : null;
+    this.lastResample = j.lastResample ?? -1;
+    // In place: the trainer holds this object as its term weights.
+    Object.assign(this.weights, j.weights);
+    j.groups.forEach((saved, i) => {
+      const g = this.groups[i];
+      const data = state.arrays[`points${i}`];
+      if (!data || data.length !== saved.n * saved.dim)
+        throw new Error(`Pinn.restoreState: points of group '${saved.name}' missing or of the wrong size`);
+      if (saved.rng && g.rng) g.rng.setState(saved.rng);
+      const host: Points = { data: Float64Array.from(data), n: saved.n, dim: saved.dim };
+      if (i === 0) this.setDomainPoints(g, host);
+      else if (g.auxOf) {
+        g.x.dispose();
+        tf.dispose(Object.values(g.aux));
+        g.host = host;
+        g.x = tf.keep(toTensor(host));
+        g.aux = g.auxOf(host);
+        for (const t of Object.values(g.aux)) tf.keep(t);
+      }
+    });
+  }
+
   /** Current collocation points in the domain. */
   get domainPoints(): Points {
     return this.domainGroup.host;
@@ -786,6 +859,7 @@ export class Pinn {
     ].filter((c): c is TrainerCallback => c !== null);
     this.trainer = new Trainer(this.model, this.lossFunction(), {
       seed: this.options.seed ?? 0,
+      state: this,
       ...config,
       weights: this.weights,
       callbacks,
@@ -794,12 +868,13 @@ export class Pinn {
   }
 
   /**
-   * Continue from the latest checkpoint in `dir` (parameters, coefficients, Adam state, RNG).
-   * Adaptive-sampling point sets are not checkpointed: they are redrawn at the next interval.
+   * Continue from the latest checkpoint in `dir`: parameters, coefficients, Adam state, the
+   * trainer's RNG, and this PINN's state (point sets, their streams, adaptive weights).
    */
   async resumeTrainer(dir: string, config: Omit<TrainerConfig, 'weights'>): Promise<Trainer> {
     this.trainer = await Trainer.resume(dir, this.model, this.lossFunction(), {
       seed: this.options.seed ?? 0,
+      state: this,
       ...config,
       weights: this.weights,
       callbacks: this.callbacks(config),

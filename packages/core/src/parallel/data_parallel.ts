@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend.ts';
 import type { Module } from '../nn/module.ts';
 import { Rng } from '../rng.ts';
+import { combineRunStates, partOfRunState, type Resumable, type RunState } from '../train/run_state.ts';
 import type { LossContext, LossFunction } from '../train/trainer.ts';
 import { startModuleWorker } from './module_worker.ts';
 
@@ -34,6 +35,11 @@ export interface ParallelTask {
    * trainer's step and phase: the place for per-shard resampling (e.g. RAD every k steps).
    */
   readonly prepare?: (ctx: LossContext) => void;
+  /**
+   * The shard's own state beyond the parameters (its point sets and their generators), so that
+   * checkpoints of a data-parallel run hold every shard's and a resumed run continues exactly.
+   */
+  readonly state?: Resumable;
 }
 
 export type TaskFactory = (config: unknown, shard: Shard) => ParallelTask | Promise<ParallelTask>;
@@ -64,7 +70,11 @@ const EXITED = 1000;
 const STOP = 3; // set to 1 to end the workers
 const STEP = 4; // the trainer's step of this evaluation
 const PHASE = 5; // 0 = adam, 1 = lbfgs
-const CTRL = 6;
+const CMD = 6; // what a wake-up asks: STEP_CMD, CAPTURE or RESTORE
+const CTRL = 7;
+const STEP_CMD = 0; // loss and gradients of the shard
+const CAPTURE = 1; // post the shard's RunState on its state port
+const RESTORE = 2; // read a RunState from the state port and restore it
 const MAX_TERMS = 64;
 
 export interface ShardedLoss {
@@ -81,7 +91,10 @@ export class DataParallel {
   termNames: string[] = [];
   private readonly loss: LossFunction;
   private readonly prepare: ParallelTask['prepare'];
+  private readonly state: ParallelTask['state'];
   private readonly workers: import('node:worker_threads').Worker[];
+  /** Main-thread ends of each worker's state channel. */
+  private readonly ports: import('node:worker_threads').MessagePort[];
   private readonly ctrl: Int32Array;
   private readonly params: Float32Array;
   private readonly grads: Float32Array; // [(shards-1) * P]
@@ -96,6 +109,7 @@ export class DataParallel {
     task: ParallelTask,
     shards: number,
     workers: import('node:worker_threads').Worker[],
+    ports: import('node:worker_threads').MessagePort[],
     shared: {
       ctrl: SharedArrayBuffer;
       params: SharedArrayBuffer;
@@ -107,8 +121,10 @@ export class DataParallel {
     this.model = task.model;
     this.loss = task.loss;
     this.prepare = task.prepare;
+    this.state = task.state;
     this.shards = shards;
     this.workers = workers;
+    this.ports = ports;
     this.variables = task.model
       .parameters()
       .filter((p) => p.variable.trainable)
@@ -150,6 +166,8 @@ export class DataParallel {
       weights: new SharedArrayBuffer(MAX_TERMS * 4),
     };
     const backend = options.backend ?? (tf.getBackend() as BackendName);
+    const { MessageChannel } = await import('node:worker_threads');
+    const channels = Array.from({ length: shards - 1 }, () => new MessageChannel());
     const workers = await Promise.all(
       Array.from({ length: shards - 1 }, async (_, k) => {
         const w = await startModuleWorker(import.meta.url, './worker', {
@@ -160,7 +178,9 @@ export class DataParallel {
             backend,
             shared,
             total,
+            statePort: channels[k].port2,
           },
+          transferList: [channels[k].port2],
         });
         return new Promise<import('node:worker_threads').Worker>((resolve, reject) => {
           w.once('message', (m: { ready?: boolean; total?: number; error?: string }) => {
@@ -173,7 +193,13 @@ export class DataParallel {
         });
       }),
     );
-    const dp = new DataParallel(task, shards, workers, shared);
+    const dp = new DataParallel(
+      task,
+      shards,
+      workers,
+      channels.map((c) => c.port1),
+      shared,
+    );
     // Term names fix the layout of the shared weights before the first step (a throwaway RNG
     // keeps the caller's stream untouched).
     dp.termNames = tf.tidy(() => Object.keys(task.loss({ step: 0, phase: 'adam', rng: new Rng(0) })));
@@ -208,9 +234,7 @@ export class DataParallel {
       }
       Atomics.store(this.ctrl, STEP, step);
       Atomics.store(this.ctrl, PHASE, phase === 'adam' ? 0 : 1);
-      Atomics.store(this.ctrl, DONE, 0);
-      Atomics.add(this.ctrl, GEN, 1);
-      Atomics.notify(this.ctrl, GEN);
+      this.wake(STEP_CMD);
     }
     this.prepare?.({ step, phase, rng });
     let stacked: tf.Tensor1D | null = null;
@@ -230,21 +254,7 @@ export class DataParallel {
     if (others === 0) {
       return { terms: Float32Array.from(own), grads: this.variables.map((v) => grads[v.name]) };
     }
-    // Wait for the workers.
-    for (;;) {
-      const done = Atomics.load(this.ctrl, DONE);
-      const error = Atomics.load(this.ctrl, ERROR);
-      if (error >= EXITED) {
-        throw new Error(
-          `DataParallel: a worker exited (code ${error - EXITED}) before returning its shard; see its stderr`,
-        );
-      }
-      if (error !== 0) {
-        throw new Error(`DataParallel: a worker failed: ${this.errors.join('; ') || 'see its stderr'}`);
-      }
-      if (done >= others) break;
-      Atomics.wait(this.ctrl, DONE, done, 10_000);
-    }
+    this.waitForWorkers();
     const inv = 1 / this.shards;
     const terms = new Float32Array(k);
     for (let t = 0; t < k; t++) {
@@ -269,6 +279,76 @@ export class DataParallel {
     return { terms, grads: out };
   }
 
+  /**
+   * Every shard's state: each task's `state` and each worker's generator, as parts `shard<k>`
+   * (the trainer writes it into its checkpoints).
+   */
+  async captureState(): Promise<RunState> {
+    if (this.closed) throw new Error('DataParallel: closed');
+    const parts: Record<string, RunState> = {
+      shard0: this.state?.captureState() ?? { json: {}, arrays: {} },
+    };
+    if (this.shards > 1) {
+      const replies = this.ports.map(
+        (p) => new Promise<RunState>((resolve) => p.once('message', (m: RunState) => resolve(m))),
+      );
+      this.wake(CAPTURE);
+      const states = await Promise.all(replies);
+      this.waitForWorkers();
+      states.forEach((st, k) => {
+        parts[`shard${k + 1}`] = st;
+      });
+    }
+    const all = combineRunStates(parts);
+    return { json: { ...all.json, shards: this.shards }, arrays: all.arrays };
+  }
+
+  /** Restores what `captureState` returned (a state without shards, from an older checkpoint, is ignored). */
+  async restoreState(state: RunState): Promise<void> {
+    if (this.closed) throw new Error('DataParallel: closed');
+    if (state.json.shards === undefined) return;
+    if (state.json.shards !== this.shards) {
+      throw new Error(
+        `DataParallel.restoreState: the checkpoint was written with ${state.json.shards} shards, this run has ${this.shards}; resume with the same thread count`,
+      );
+    }
+    this.state?.restoreState(partOfRunState(state, 'shard0'));
+    if (this.shards > 1) {
+      this.ports.forEach((p, k) => {
+        p.postMessage(partOfRunState(state, `shard${k + 1}`));
+      });
+      this.wake(RESTORE);
+      this.waitForWorkers();
+    }
+  }
+
+  /** Start every worker on command `cmd`. */
+  private wake(cmd: number): void {
+    Atomics.store(this.ctrl, CMD, cmd);
+    Atomics.store(this.ctrl, DONE, 0);
+    Atomics.add(this.ctrl, GEN, 1);
+    Atomics.notify(this.ctrl, GEN);
+  }
+
+  /** Block until every worker has answered the current command; throws if one failed or exited. */
+  private waitForWorkers(): void {
+    const others = this.shards - 1;
+    for (;;) {
+      const done = Atomics.load(this.ctrl, DONE);
+      const error = Atomics.load(this.ctrl, ERROR);
+      if (error >= EXITED) {
+        throw new Error(
+          `DataParallel: a worker exited (code ${error - EXITED}) before returning its shard; see its stderr`,
+        );
+      }
+      if (error !== 0) {
+        throw new Error(`DataParallel: a worker failed: ${this.errors.join('; ') || 'see its stderr'}`);
+      }
+      if (done >= others) return;
+      Atomics.wait(this.ctrl, DONE, done, 10_000);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -276,6 +356,7 @@ export class DataParallel {
     Atomics.add(this.ctrl, GEN, 1);
     Atomics.notify(this.ctrl, GEN);
     await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const p of this.ports) p.close();
   }
 }
 
@@ -286,4 +367,17 @@ function toUrl(m: string | URL): string {
 }
 
 /** Control-word indices shared with worker.ts. */
-export const SHARED_LAYOUT = { GEN, DONE, ERROR, STOP, STEP, PHASE, MAX_TERMS, EXITED } as const;
+export const SHARED_LAYOUT = {
+  GEN,
+  DONE,
+  ERROR,
+  STOP,
+  STEP,
+  PHASE,
+  CMD,
+  STEP_CMD,
+  CAPTURE,
+  RESTORE,
+  MAX_TERMS,
+  EXITED,
+} as const;

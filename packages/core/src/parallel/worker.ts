@@ -1,14 +1,16 @@
 /** Worker side of DataParallel: builds its shard's task, then serves gradient requests. */
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend.ts';
-import { Rng } from '../rng.ts';
+import { Rng, type RngState } from '../rng.ts';
+import { combineRunStates, partOfRunState, type RunState } from '../train/run_state.ts';
 import { SHARED_LAYOUT, type TaskFactory } from './data_parallel.ts';
 
-const { GEN, DONE, ERROR, STOP, STEP, PHASE, MAX_TERMS, EXITED } = SHARED_LAYOUT;
+const { GEN, DONE, ERROR, STOP, STEP, PHASE, CMD, CAPTURE, RESTORE, MAX_TERMS, EXITED } = SHARED_LAYOUT;
 
 async function main() {
   const { moduleUrl, config, shard, backend, shared, total } = workerData;
+  const statePort = workerData.statePort as MessagePort;
   const ctrl = new Int32Array(shared.ctrl);
   const params = new Float32Array(shared.params);
   const grads = new Float32Array(shared.grads).subarray((shard.index - 1) * total, shard.index * total);
@@ -34,7 +36,7 @@ async function main() {
       .filter((p) => p.variable.trainable)
       .map((p) => p.variable);
     const n = vars.reduce((s, v) => s + v.size, 0);
-    const rng = new Rng(shard.index);
+    let rng = new Rng(shard.index);
     // Read the generation before announcing readiness: the main thread may post the first
     // request as soon as it hears 'ready', and a generation read after that would miss it.
     let gen = Atomics.load(ctrl, GEN);
@@ -43,6 +45,26 @@ async function main() {
       Atomics.wait(ctrl, GEN, gen);
       gen = Atomics.load(ctrl, GEN);
       if (Atomics.load(ctrl, STOP) !== 0) return;
+      const cmd = Atomics.load(ctrl, CMD);
+      if (cmd === CAPTURE || cmd === RESTORE) {
+        // Checkpoint traffic: the state travels over the state port (structured clone), the
+        // control words only say when it is there.
+        if (cmd === CAPTURE) {
+          const own: RunState = { json: { state: rng.state() }, arrays: {} };
+          const taskState = task.state?.captureState() ?? { json: {}, arrays: {} };
+          statePort.postMessage(combineRunStates({ rng: own, task: taskState }));
+        } else {
+          const got = receiveMessageOnPort(statePort);
+          if (!got) throw new Error('DataParallel worker: no state on the state port to restore');
+          const st = got.message as RunState;
+          const saved = partOfRunState(st, 'rng').json.state;
+          if (saved !== undefined) rng = Rng.fromState(saved as RngState);
+          task.state?.restoreState(partOfRunState(st, 'task'));
+        }
+        Atomics.add(ctrl, DONE, 1);
+        Atomics.notify(ctrl, DONE);
+        continue;
+      }
       let off = 0;
       for (const v of vars) {
         const t = tf.tensor(params.subarray(off, off + v.size), v.shape);

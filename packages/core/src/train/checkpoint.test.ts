@@ -6,6 +6,7 @@ import { useBackend } from '../../test/setup-backend.ts';
 import { Mlp } from '../nn/mlp.ts';
 import { Rng } from '../rng.ts';
 import { type CheckpointData, latestCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { combineRunStates, partOfRunState } from './run_state.ts';
 
 function data(step: number): CheckpointData {
   return {
@@ -59,5 +60,28 @@ describe('checkpoint directory', () => {
     rmSync(join(dir, 'ckpt-000010', 'state.json'));
     writeFileSync(join(dir, 'LATEST'), 'ckpt-000010');
     await expect(latestCheckpoint(dir)).resolves.toBeNull();
+  });
+
+  it("carries the run's other state (RunState parts) through write and read exactly", async () => {
+    const dir = tmp();
+    const model = new Mlp({ sizes: [1, 4, 1] }, new Rng(0));
+    const points = Float64Array.from({ length: 7 }, (_, i) => Math.PI * i - 1e-17);
+    const extra = combineRunStates({
+      pinn: {
+        json: { rng: new Rng(9).state(), groups: [{ name: 'domain', n: 7 }] },
+        arrays: { points0: points },
+      },
+      parallel: combineRunStates({
+        shard1: { json: { lastResample: 4 }, arrays: { x: new Float64Array(0) } },
+      }),
+    });
+    await writeCheckpoint(dir, model, { ...data(5), extra }, 2);
+    const back = (await readCheckpoint((await latestCheckpoint(dir))!, model)).extra!;
+    expect(back).toEqual(extra);
+    expect(partOfRunState(back, 'pinn').arrays.points0).toEqual(points);
+    expect(partOfRunState(partOfRunState(back, 'parallel'), 'shard1').json).toEqual({ lastResample: 4 });
+    // A checkpoint without it reads back without it.
+    await writeCheckpoint(dir, model, data(6), 2);
+    expect((await readCheckpoint((await latestCheckpoint(dir))!, model)).extra).toBeUndefined();
   });
 });

@@ -11,6 +11,8 @@
  *                                          lbfgs?: { iterations, pairs } }
  *   ckpt-002000-l000500/lbfgs.npz        inside the L-BFGS phase: correction pairs s, y
  *                                          [pairs, n] float64 (the name adds the iteration)
+ *   ckpt-000500/extra.npz                the arrays of the run's other state (`RunState`:
+ *                                          point sets...), its JSON part in state.json `extra`
  */
 
 import {
@@ -25,6 +27,7 @@ import type { Module } from '../nn/module.ts';
 import type { AdamState } from '../optim/adam.ts';
 import { LbfgsMemory } from '../optim/lbfgs.ts';
 import type { RngState } from '../rng.ts';
+import type { RunState } from './run_state.ts';
 
 export const CHECKPOINT_FORMAT = 'pinnate-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -37,6 +40,8 @@ export interface CheckpointData {
   readonly adam: AdamState;
   /** Set inside the L-BFGS phase: iterations done and the correction pairs to continue from. */
   readonly lbfgs?: { readonly iterations: number; readonly memory: LbfgsMemory };
+  /** What the run's `Resumable` parts captured (point sets, their generators, ...). */
+  readonly extra?: RunState;
 }
 
 /** Folder name: `ckpt-<adam step>`, plus `-l<iteration>` inside the L-BFGS phase (sorts after). */
@@ -77,7 +82,14 @@ export async function writeCheckpoint(
     history: data.history,
     adam: { step: data.adam.step, shapes: data.adam.shapes },
     lbfgs: data.lbfgs ? { iterations: data.lbfgs.iterations, pairs: data.lbfgs.memory.size } : undefined,
+    extra: data.extra ? { json: data.extra.json, arrays: Object.keys(data.extra.arrays) } : undefined,
   };
+  if (data.extra && Object.keys(data.extra.arrays).length > 0) {
+    const arrays = Object.fromEntries(
+      Object.entries(data.extra.arrays).map(([k, v]) => [k, { data: v, shape: [v.length] }]),
+    );
+    await fs.writeFile(path.join(tmp, 'extra.npz'), serializeNpz(arrays));
+  }
   if (data.lbfgs) {
     const { s, y, size } = data.lbfgs.memory;
     const n = size ? s[0].length : 0;
@@ -175,8 +187,24 @@ export async function readCheckpoint(folder: string, model: Module): Promise<Che
     }
     lbfgs = { iterations: state.lbfgs.iterations, memory };
   }
+  let extra: RunState | undefined;
+  if (state.extra) {
+    const names: string[] = state.extra.arrays;
+    const arrays: Record<string, Float64Array> = {};
+    if (names.length > 0) {
+      const npz = await parseNpz(await fs.readFile(path.join(folder, 'extra.npz')));
+      for (const k of names) {
+        const a = npz.get(k);
+        if (!a || !(a.data instanceof Float64Array))
+          throw new Error(`readCheckpoint: ${folder}/extra.npz lacks the float64 array '${k}'`);
+        arrays[k] = a.data;
+      }
+    }
+    extra = { json: state.extra.json, arrays };
+  }
   return {
     lbfgs,
+    extra,
     step: state.step,
     rng: state.rng,
     termNames: state.termNames,

@@ -18,6 +18,7 @@ import type { DataParallel } from '../parallel/data_parallel.ts';
 import { Rng, type RngState } from '../rng.ts';
 import { type CheckpointData, latestCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { Progress, type ProgressMode, type ProgressSink } from './progress.ts';
+import { combineRunStates, partOfRunState, type Resumable, type RunState } from './run_state.ts';
 
 export interface LossContext {
   /** Steps completed so far in this phase's numbering (Adam steps, then L-BFGS evaluations). */
@@ -87,9 +88,15 @@ export interface TrainerConfig {
    * Compute every gradient (Adam and L-BFGS) data-parallel over worker threads (Node). The
    * trainer's model must be `parallel.model`; the losses then come from the task module and
    * the trainer's own loss function is not called. Shard 0 (main thread) gets the trainer's
-   * RNG; workers use per-shard generators that are not checkpointed.
+   * RNG; workers use per-shard generators. Checkpoints hold every shard's generator and the
+   * `state` of each shard's task, so a resumed run continues as if uninterrupted.
    */
   readonly parallel?: DataParallel;
+  /**
+   * Other state the run needs to resume exactly (a PINN's point sets and their generators):
+   * captured into every checkpoint, restored by `Trainer.resume`.
+   */
+  readonly state?: Resumable;
 }
 
 export interface TrainResult {
@@ -190,6 +197,9 @@ export class Trainer {
     });
     const data = await readCheckpoint(latest, model);
     t.restore(data);
+    const extra = data.extra ?? { json: {}, arrays: {} };
+    config.state?.restoreState(partOfRunState(extra, 'state'));
+    await config.parallel?.restoreState(partOfRunState(extra, 'parallel'));
     return t;
   }
 
@@ -419,6 +429,9 @@ export class Trainer {
     const ck = this.config.checkpoint;
     if (!ck) throw new Error('Trainer.saveCheckpoint: no checkpoint.dir configured');
     const adam: AdamState = await this.optimizer.getState();
+    const parts: Record<string, RunState> = {};
+    if (this.config.state) parts.state = this.config.state.captureState();
+    if (this.config.parallel) parts.parallel = await this.config.parallel.captureState();
     return writeCheckpoint(
       ck.dir,
       this.model,
@@ -429,6 +442,7 @@ export class Trainer {
         history: this.history,
         adam,
         lbfgs: this.lbfgsMemory ? { iterations: this.lbfgsDone, memory: this.lbfgsMemory } : undefined,
+        extra: Object.keys(parts).length > 0 ? combineRunStates(parts) : undefined,
       },
       ck.keep ?? 2,
     );
