@@ -302,6 +302,11 @@ export class Problem {
     }
     if ('value' in c && typeof c.value === 'string')
       compileExpression(c.value, this.dataSymbols(), `${what} value`);
+    if ('where' in c && c.where !== undefined && typeof c.where !== 'function') {
+      throw new Error(
+        `${what}: 'where' must be a function of a point (p: Float64Array) => boolean, got ${typeof c.where} ${JSON.stringify(c.where)}`,
+      );
+    }
     if (c.kind === 'initial' && this.time === null) {
       throw new Error(`${what}: initial conditions need a SpaceTime domain`);
     }

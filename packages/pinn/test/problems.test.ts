@@ -2,6 +2,7 @@ import { Disk, Interval, Polygon, SpaceTime, TimeDomain } from '@pinnate/geometr
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  dirichlet,
   distanceExpression,
   grid,
   linspace,
@@ -248,6 +249,12 @@ describe('errors name the argument', () => {
       /'inputs' has 2 names but the domain has dim 1/,
     );
     expect(() => new Problem({ domain, pde: 'u_xx', constants: { x: 1 } })).toThrow(/'x' is declared twice/);
+    const stringWhere = { value: 0, name: 'left', where: 'x < 0.5' } as unknown as Parameters<
+      typeof dirichlet
+    >[0];
+    expect(() => new Problem({ domain, pde: 'u_xx', conditions: [dirichlet(stringWhere)] })).toThrow(
+      /condition 'left': 'where' must be a function of a point/,
+    );
     const p = new Problem({ domain, pde: 'u_xx' });
     expect(() => new Pinn(p, { weights: { bc: 2 } })).toThrow(
       /'weights' names unknown term 'bc'; terms are pde/,
