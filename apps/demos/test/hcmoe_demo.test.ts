@@ -245,7 +245,14 @@ describe('hcmoe --quick', () => {
         [1, 2],
         [4, 2],
       ]);
-      for (const f of ['field_soft.svg', 'field_hard.svg', 'field_moe.svg', 'loss.svg', 'results.md']) {
+      for (const f of [
+        'field_soft.svg',
+        'field_hard.svg',
+        'field_moe.svg',
+        'profiles.svg',
+        'loss.svg',
+        'results.md',
+      ]) {
         expect((await stat(join(out, f))).size).toBeGreaterThan(100);
       }
       const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fieldHeatmaps, lossCurves, Rng, renderSvg } from '@pinnate/core';
+import { fieldHeatmaps, lossCurves, PLOT_CONFIG, Rng, renderSvg } from '@pinnate/core';
 import { SolverPool } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -364,6 +364,12 @@ async function writeOutputs(
     });
     await writeFile(join(o.out, `field_${r.variant}.svg`), await renderSvg(spec, `field_${r.variant}`));
   }
+  if (first.length > 0) {
+    await writeFile(
+      join(o.out, 'profiles.svg'),
+      await renderSvg(profilesSpec(data, ref, first, shown), 'profiles'),
+    );
+  }
   if (results.length > 0) {
     const terms: Record<string, number[]> = {};
     for (const r of first) terms[r.variant] = r.loss;
@@ -423,7 +429,7 @@ async function writeOutputs(
     '| --- | --- | --- | --- |',
     ...sum.variants.map(
       (v) =>
-        `| ${v.variant}${v.experts > 0 ? ` (K=${v.experts})` : ''} | ${pct(v.mean)} ± ${pct(v.stdAcrossSeeds)} % | ${v.perSeed.map((x) => `${pct(x.mean)} ± ${pct(x.std)}`).join('; ')} % | ${pct(metrics.paper[v.variant])} % |`,
+        `| ${v.variant}${v.experts > 0 ? ` (K=${v.experts})` : ''} | ${pct(v.mean)}${v.perSeed.length > 1 ? ` ± ${pct(v.stdAcrossSeeds)}` : ''} % | ${v.perSeed.map((x) => `${pct(x.mean)} ± ${pct(x.std)}`).join('; ')} % | ${pct(metrics.paper[v.variant])} % |`,
     ),
   ];
   if (sum.hardMinusMoe) {
@@ -495,4 +501,71 @@ function summarise(results: readonly VariantResult[]) {
     };
   }
   return { variants, hardMinusMoe };
+}
+
+/**
+ * The three variants on one test trajectory: u(x) at three times (early, middle, final) with
+ * the reference, one panel per time, so soft / hard / MoE are compared on the same axes.
+ */
+function profilesSpec(
+  data: ReturnType<typeof makeData>,
+  ref: Float64Array,
+  first: readonly VariantResult[],
+  shown: number,
+): Parameters<typeof renderSvg>[0] {
+  const G = data.nt * data.nx;
+  const times = [Math.max(1, Math.round((data.nt - 1) / 10)), Math.round((data.nt - 1) / 2), data.nt - 1];
+  const rows: { t: string; x: number; u: number; kind: string }[] = [];
+  const kinds = [
+    'reference',
+    ...first.map((r) => `${r.variant} (${(100 * r.test.relL2[shown]).toFixed(1)} %)`),
+  ];
+  for (const s of times) {
+    const t = `t = ${data.t[s].toFixed(0)} s`;
+    for (let j = 0; j < data.nx; j++) {
+      const x = Number(data.x[j].toFixed(4));
+      rows.push({ t, x, u: ref[s * data.nx + j], kind: kinds[0] });
+      first.forEach((r, k) => {
+        rows.push({ t, x, u: r.u[shown * G + s * data.nx + j], kind: kinds[k + 1] });
+      });
+    }
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `diffusion–sorption, test trajectory c = ${data.cTest[shown].toFixed(4)}: u(x) at three times (relL2 over the whole trajectory)`,
+    config: PLOT_CONFIG,
+    data: { values: rows },
+    facet: {
+      column: {
+        field: 't',
+        type: 'nominal',
+        sort: times.map((s) => `t = ${data.t[s].toFixed(0)} s`),
+        title: null,
+      },
+    },
+    spec: {
+      width: 220,
+      height: 180,
+      mark: { type: 'line', strokeWidth: 2 },
+      encoding: {
+        x: { field: 'x', type: 'quantitative', title: 'x' },
+        y: { field: 'u', type: 'quantitative', title: 'u' },
+        color: {
+          field: 'kind',
+          type: 'nominal',
+          title: null,
+          scale: { domain: kinds, range: ['#333', '#e45756', '#4c78a8', '#54a24b'].slice(0, kinds.length) },
+        },
+        strokeDash: {
+          field: 'kind',
+          type: 'nominal',
+          title: null,
+          scale: {
+            domain: kinds,
+            range: kinds.map((_, k) => (k === 0 ? [5, 3] : k === 3 ? [2, 2] : [1, 0])),
+          },
+        },
+      },
+    },
+  } as Parameters<typeof renderSvg>[0];
 }
