@@ -123,6 +123,10 @@ export class PinnModel implements Module {
     });
   }
 
+  disposeConstants(): void {
+    this.network.disposeConstants?.();
+  }
+
   parameters(): NamedVariable[] {
     return [
       ...prefixed('network', this.network.parameters()),

@@ -913,5 +913,6 @@ export class Pinn implements Resumable {
     }
     const kept = new Set(options.keepNetwork ? this.model.network.parameters().map((p) => p.variable) : []);
     for (const p of this.model.parameters()) if (!kept.has(p.variable)) p.variable.dispose();
+    if (!options.keepNetwork) this.model.disposeConstants();
   }
 }

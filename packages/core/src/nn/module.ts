@@ -26,6 +26,11 @@ export interface Module {
   /** Forward pass on a jet [N, inSize] -> [N, outSize]. */
   forward(x: Jet): Jet;
   config(): ModuleConfig;
+  /**
+   * Frees tensors the module holds besides its parameters (fixed masks, cached constants);
+   * `disposeModule` calls it. A module made of others calls theirs.
+   */
+  disposeConstants?(): void;
 }
 
 /** Plain forward pass: x [N, inSize] -> [N, outSize]. */
@@ -45,8 +50,10 @@ export function countParameters(module: Module): number {
   return module.parameters().reduce((n, p) => n + p.variable.size, 0);
 }
 
+/** Frees everything a module owns: its parameters' variables and its other tensors. */
 export function disposeModule(module: Module): void {
   for (const p of module.parameters()) p.variable.dispose();
+  module.disposeConstants?.();
 }
 
 export function checkPositiveInt(value: unknown, name: string, op: string): number {

@@ -24,6 +24,10 @@ export class Sequential implements Module {
     return this.modules.flatMap((m, i) => prefixed(String(i), m.parameters()));
   }
 
+  disposeConstants(): void {
+    for (const m of this.modules) m.disposeConstants?.();
+  }
+
   forward(x: Jet): Jet {
     return this.modules.reduce((h, m) => m.forward(h), x);
   }

@@ -183,9 +183,8 @@ describe('DeepONet layouts', () => {
   it('building then disposing leaves no tensors (statistics, bias, stacked weights, POD trunk)', () => {
     const before = tf.memory().numTensors;
     disposeModule(new DeepONet(BASE, new Rng(0)));
-    const stacked = new StackedMlp({ inSize: 3, stacks: 2, hidden: [4] }, new Rng(1));
-    disposeModule(stacked);
-    stacked.disposeMasks();
+    disposeModule(new DeepONet({ ...BASE, stacked: true }, new Rng(0)));
+    disposeModule(new StackedMlp({ inSize: 3, stacks: 2, hidden: [4] }, new Rng(1)));
     disposeModule(new PodTrunk({ points: 3, coords: 2, modes: 2 }));
     expect(tf.memory().numTensors).toBe(before);
   });

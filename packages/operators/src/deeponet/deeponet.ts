@@ -302,6 +302,12 @@ export class DeepONet implements Module {
     this.outScale = statistic(ones(this.outputs), [1, this.outputs]);
   }
 
+  /** The sub-networks' constants (a stacked branch's masks). */
+  disposeConstants(): void {
+    this.branch.disposeConstants?.();
+    this.trunk.disposeConstants?.();
+  }
+
   parameters(): NamedVariable[] {
     return [
       ...prefixed('branch', this.branch.parameters()),

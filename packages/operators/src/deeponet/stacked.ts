@@ -127,8 +127,8 @@ export class StackedMlp implements Module {
     return { type: 'StackedMlp', ...this.cfg };
   }
 
-  /** Free the fixed masks (parameters are freed by `disposeModule`). */
-  disposeMasks(): void {
+  /** Frees the fixed masks (`disposeModule` calls it after freeing the parameters). */
+  disposeConstants(): void {
     for (const l of this.layers) l.mask?.dispose();
   }
 }
