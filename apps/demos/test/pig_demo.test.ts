@@ -186,5 +186,9 @@ describe('pig demos (toy sizes)', () => {
     );
     await expect(runPigCommand(['helmholtz', '--bogus', '1'])).rejects.toThrow(/unknown option\(s\) --bogus/);
     await expect(runPigCommand(['helmholtz', '--optimizer', 'sgd'])).rejects.toThrow(/'--optimizer'/);
+    await expect(runPigCommand(['helmholtz', '--sampler', 'grid'])).rejects.toThrow(/'--sampler'/);
+    await expect(
+      runPigCommand(['helmholtz', '--average', '-5', '--no-baseline', '--out', tmp()]),
+    ).rejects.toThrow(/'averageLast'/);
   });
 });

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { saveArrays } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import { FLOW_MIXING } from './flow_mixing.ts';
-import { type HelmholtzOptions, type HelmholtzResult, runHelmholtz } from './helmholtz.ts';
+import {
+  AVERAGE_LAST_DEFAULT,
+  type HelmholtzOptions,
+  type HelmholtzResult,
+  runHelmholtz,
+} from './helmholtz.ts';
 import { KLEIN_GORDON, type KleinGordonResult, runSpaceTime } from './klein_gordon.ts';
 import { errorCurves, fieldFigure, writeReport } from './report.ts';
 import { errorAt } from './train.ts';
@@ -25,6 +30,8 @@ options (helmholtz, ablation, sweep):
   --cold (restart the L-BFGS memory every round)  --history M (100)  --cutoff C (5)
   --optimizer lbfgs|adam  --lr 1e-2  --gaussians 800  --sigma 0.1  --mean-margin 0.1  --points 10000
   --boundary 4000  --redraw-boundary  --threads 2  --lr-end 1e-5  --decay G (overrides --lr-end)  --fixed-means  --pinn-iterations N (same)  --time-budget SECONDS
+  --average K (${AVERAGE_LAST_DEFAULT}: the model is the mean of the iterates of the last K iterations; 0 = last iterate)
+  --sampler random|sobol|halton (random: how the collocation points are drawn each round)
   --no-baseline  --no-pig  --sizes LIST (sweep)
 options (klein-gordon, flow-mixing):
   --out DIR (runs/pig-<command>)  --seed S  --iterations N (3000)  --optimizer adam|lbfgs
@@ -146,8 +153,15 @@ function helmholtzOptions(f: Flags): HelmholtzOptions {
     redrawBoundary: f.bool('redraw-boundary'),
     learnMeans: !f.bool('fixed-means'),
     timeBudgetSeconds: f.num('time-budget'),
+    averageLast: f.num('average'),
+    sampler: sampler(f.str('sampler')),
     log,
   };
+}
+
+function sampler(s: string | undefined): HelmholtzOptions['sampler'] {
+  if (s === undefined || s === 'random' || s === 'sobol' || s === 'halton') return s;
+  throw new Error(`pig: '--sampler' must be 'random', 'sobol' or 'halton', got '${s}'`);
 }
 
 function summary(r: HelmholtzResult | KleinGordonResult) {
@@ -157,6 +171,8 @@ function summary(r: HelmholtzResult | KleinGordonResult) {
     seed: r.seed,
     relL2: r.relL2,
     relL2At1000: at1000?.relL2 ?? null,
+    // With averaging the final model is the average; this is the last raw iterate (training grid).
+    lastIterateRelL2: r.records.at(-1)?.relL2 ?? null,
     iterations: r.iterations,
     evaluations: r.evaluations,
     cpuSecondsPerEvaluation: r.evaluations > 0 ? Number((r.trainCpuSeconds / r.evaluations).toFixed(4)) : 0,

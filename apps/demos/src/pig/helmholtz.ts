@@ -7,7 +7,7 @@
  * `Pinn`; the PINN baseline is the same `Pinn` with an MLP, trained by the same schedule.
  */
 import { type Module, Rng, saveModel } from '@pinnate/core';
-import { Rectangle } from '@pinnate/geometry';
+import { Rectangle, type SamplerKind } from '@pinnate/geometry';
 import { dirichlet, grid, linspace, Pig, type PigConfig, Pinn, Problem } from '@pinnate/pinn';
 import { type GaussianOverlay, overlayOf } from './report.ts';
 import { type ErrorRecord, type PigOptimizer, runSchedule, type ScheduleAverage } from './train.ts';
@@ -55,6 +55,11 @@ export interface HelmholtzOptions {
   readonly threads?: number;
   /** Collocation points, redrawn every round / step (default 10000). */
   readonly points?: number;
+  /**
+   * How the collocation points are drawn each round (default 'random'; 'sobol' / 'halton' are
+   * low-discrepancy sets with a fresh seeded shift per draw).
+   */
+  readonly sampler?: SamplerKind;
   /** Boundary points (default 4000). */
   readonly boundaryPoints?: number;
   /** Redraw the boundary points with the collocation points (default false; the paper does). */
@@ -72,7 +77,14 @@ export interface HelmholtzOptions {
   /** Adam per-step factor; overrides `lrEnd` (0.9995 is the paper's ExponentialLR γ). */
   readonly decay?: number;
   readonly timeBudgetSeconds?: number;
-  /** Average the parameters over the tail of training (see `ScheduleOptions.average`; default none). */
+  /**
+   * The trained model is the mean of the parameters after every L-BFGS round (Adam step) of the
+   * last `averageLast` iterations (0: the last iterate). It damps the round-to-round wander that
+   * the random redraws of the points cause, using no reference data (docs/pig.md). Default
+   * AVERAGE_LAST_DEFAULT.
+   */
+  readonly averageLast?: number;
+  /** Explicit averaging (overrides `averageLast`; see `ScheduleOptions.average`). */
   readonly average?: ScheduleAverage;
   /** Called after every L-BFGS round / recorded Adam step (e.g. to snapshot the parameters). */
   readonly onRound?: (iteration: number, network: Module) => void;
@@ -106,6 +118,9 @@ export interface HelmholtzResult {
   /** The trained Gaussians (PIG only). */
   readonly overlay: GaussianOverlay | null;
 }
+
+/** Default `averageLast`: the last N iterations are averaged. */
+export const AVERAGE_LAST_DEFAULT = 0;
 
 export function helmholtzProblem(): Problem {
   return new Problem({
@@ -145,6 +160,7 @@ export async function runHelmholtz(o: HelmholtzOptions = {}): Promise<HelmholtzR
     network,
     hidden: o.pinnHidden ?? [64, 64, 64],
     points: { domain: n, boundary: o.boundaryPoints ?? 4000 },
+    sampler: o.sampler,
     seed,
     weights: { pde: o.residualWeight ?? 1e-4, bc: 1 },
     resampleEvery: optimizer === 'adam' ? 1 : undefined,
@@ -155,6 +171,9 @@ export async function runHelmholtz(o: HelmholtzOptions = {}): Promise<HelmholtzR
         : undefined,
   });
   const iterations = o.iterations ?? (optimizer === 'adam' ? 6000 : 4000);
+  const averageLast = o.averageLast ?? AVERAGE_LAST_DEFAULT;
+  if (!(Number.isInteger(averageLast) && averageLast >= 0))
+    throw new Error(`pig: 'averageLast' must be an integer ≥ 0, got ${o.averageLast}`);
   const lr = o.lr ?? 1e-2;
   const lrEnd = o.lrEnd ?? 1e-5;
   if (!(lr > 0) || !(lrEnd > 0)) throw new Error(`pig: 'lr' and 'lrEnd' must be > 0, got ${lr}, ${lrEnd}`);
@@ -180,7 +199,7 @@ export async function runHelmholtz(o: HelmholtzOptions = {}): Promise<HelmholtzR
     lr,
     decay: o.decay ?? (iterations > 0 ? (lrEnd / lr) ** (1 / iterations) : 1),
     timeBudgetSeconds: o.timeBudgetSeconds,
-    average: o.average,
+    average: o.average ?? (averageLast > 0 ? { from: Math.max(0, iterations - averageLast) } : undefined),
     onRound: o.onRound ? (it) => o.onRound?.(it, pinn.model.network) : undefined,
     seed,
     log: o.log,
