@@ -34,8 +34,13 @@ options (helmholtz, ablation, sweep):
   --sampler random|sobol|halton (random: how the collocation points are drawn each round)
   --no-baseline  --no-pig  --sizes LIST (sweep)
 options (klein-gordon, flow-mixing):
-  --out DIR (runs/pig-<command>)  --seed S  --iterations N (3000)  --optimizer adam|lbfgs
-  --gaussians 400  --points 4096  --lr 1e-2  --time-budget SECONDS  --baseline`;
+  --out DIR (runs/pig-<command>)  --seed S  --time-budget SECONDS  --baseline (adds the PINN)
+  --optimizer lbfgs|adam  --iterations N  (klein-gordon: lbfgs, 1000; flow-mixing: adam, 3000)
+  --gaussians G (400; 2000)  --sigma sx,sy,st  --points N (8192; 4096)  --initial N (256; 2048)  --boundary N (1024)
+  --residual-weight W (1; 10)  --condition-weight W (1; 10)  --mean-margin M (0, in σ₀ per side)
+  --core N (flow-mixing: Gaussians started in the vortex core, default G/2)  --cutoff C (5)  --threads T (2)
+  --round N (20)  --history M (100)  --cold  --rad-k K  --rad-pool P (L-BFGS: RAD draws, density |res|^K, pool P × points)
+  --lr 1e-2 (Adam, ×0.9 every 2000 steps)`;
 
 interface Args {
   readonly command: string;
@@ -306,11 +311,19 @@ async function writeSeed(out: string, name: string, r: HelmholtzResult): Promise
   await writeFile(join(dir, 'history.json'), `${JSON.stringify(r.records)}\n`);
 }
 
+/** `--sigma sx,sy,st` of the (2+1)-D commands. */
+function sigma3(v: number[] | undefined): [number, number, number] | undefined {
+  if (v === undefined) return undefined;
+  if (v.length !== 3 || v.some((s) => !(s > 0)))
+    throw new Error(`pig: '--sigma' needs three positive numbers sx,sy,st, got ${v.join(',')}`);
+  return [v[0], v[1], v[2]];
+}
+
 async function spaceTimeCommand(f: Flags, name: 'klein-gordon' | 'flow-mixing'): Promise<void> {
   const out = f.str('out') ?? `runs/pig-${name}`;
   const kase = name === 'klein-gordon' ? KLEIN_GORDON : FLOW_MIXING;
   const seed = f.num('seed') ?? 0;
-  const optimizer = f.str('optimizer') ?? 'adam';
+  const optimizer = f.str('optimizer') ?? kase.optimizer;
   if (optimizer !== 'lbfgs' && optimizer !== 'adam')
     throw new Error(`pig: '--optimizer' must be 'lbfgs' or 'adam', got '${optimizer}'`);
   const options = {
@@ -320,6 +333,19 @@ async function spaceTimeCommand(f: Flags, name: 'klein-gordon' | 'flow-mixing'):
     gaussians: f.num('gaussians'),
     points: f.num('points'),
     lr: f.num('lr'),
+    history: f.num('history'),
+    cold: f.bool('cold'),
+    sigma: sigma3(f.list('sigma')),
+    cutoff: f.num('cutoff'),
+    threads: f.num('threads'),
+    residualWeight: f.num('residual-weight'),
+    conditionWeight: f.num('condition-weight'),
+    initialPoints: f.num('initial'),
+    boundaryPoints: f.num('boundary'),
+    meanMargin: f.num('mean-margin'),
+    coreGaussians: f.num('core'),
+    radK: f.num('rad-k'),
+    radPool: f.num('rad-pool'),
     timeBudgetSeconds: f.num('time-budget'),
     seed,
     log,
