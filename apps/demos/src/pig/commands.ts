@@ -30,8 +30,8 @@ options (helmholtz, ablation, sweep):
   --cold (restart the L-BFGS memory every round)  --history M (100)  --cutoff C (5)
   --optimizer lbfgs|adam  --lr 1e-2  --gaussians 800  --sigma 0.1  --mean-margin 0.1  --points 10000
   --boundary 4000  --redraw-boundary  --threads 2  --lr-end 1e-5  --decay G (overrides --lr-end)  --fixed-means  --pinn-iterations N (same)  --time-budget SECONDS
-  --average K (${AVERAGE_LAST_DEFAULT}: the model is the mean of the iterates of the last K iterations; 0 = last iterate)
-  --sampler random|sobol|halton (random: how the collocation points are drawn each round)
+  --average K (${AVERAGE_LAST_DEFAULT}: the model is the mean of the iterates of the last K iterations, at most a quarter
+  of the run; 0 = the last iterate)  --sampler sobol|halton|random (sobol: how the collocation points are drawn each round)
   --no-baseline  --no-pig  --sizes LIST (sweep)
 options (klein-gordon, flow-mixing):
   --out DIR (runs/pig-<command>)  --seed S  --time-budget SECONDS  --baseline (adds the PINN)
