@@ -239,6 +239,9 @@ describe('hcmoe --quick', () => {
       // The paper's stop test is reported per solve, from the LM's last accepted step.
       expect(moe.test.paperStepRatio.length).toBe(QUICK.data.test * QUICK.experts);
       expect(moe.test.paperStepRatio.every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
+      // Each solve says which LM rule stopped it.
+      expect(moe.test.lmReason).toHaveLength(QUICK.data.test * QUICK.experts);
+      expect(moe.test.lmReason.every((r) => ['gtol', 'ftol', 'xtol', 'maxIter'].includes(r))).toBe(true);
       expect(bench.map((b) => [b.experts, b.workers])).toEqual([
         [1, 1],
         [4, 1],
@@ -257,6 +260,10 @@ describe('hcmoe --quick', () => {
       }
       const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
       expect(metrics.variants).toHaveLength(6);
+      const mm = metrics.variants.find((v: { variant: string }) => v.variant === 'moe').test;
+      const counted = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+      expect(counted(mm.lmReasons)).toBe(mm.solves);
+      expect(counted(mm.lmReasonsPaperMissed)).toBe(mm.solves - mm.paperStopMet);
       const hm = metrics.summary.hardMinusMoe;
       expect(hm.perSeed).toHaveLength(2);
       expect(hm.perSeed[0]).toBeCloseTo(results[1].test.mean - results[2].test.mean, 12);

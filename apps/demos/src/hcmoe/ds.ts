@@ -515,6 +515,8 @@ export interface EvalResult {
    */
   readonly paperStepRatio: number[];
   readonly paperCostRatio: number[];
+  /** Why each solve's LM stopped ('gtol', 'ftol', 'xtol', 'maxIter'), in solve order. */
+  readonly lmReason: string[];
   /** Inference wall ms per batch. */
   readonly inferMs: number[];
 }
@@ -540,6 +542,7 @@ export function evaluate(
     lmCost: [] as number[],
     paperStepRatio: [] as number[],
     paperCostRatio: [] as number[],
+    lmReason: [] as string[],
     inferMs: [] as number[],
   };
   for (let s = 0; s < n; s += batch) {
@@ -575,6 +578,7 @@ export function evaluate(
         });
         out.paperStepRatio.push(step);
         out.paperCostRatio.push(Math.abs(r.lastCostChange) / (PAPER_LM_TOL + PAPER_LM_TOL * r.cost));
+        out.lmReason.push(r.reason);
       }
     }
   }

@@ -210,7 +210,7 @@ export async function runHcmoe(
         log(
           `${tag}: test relL2 ${(100 * ev.mean).toFixed(2)} ± ${(100 * ev.std).toFixed(2)} %` +
             (model.moe
-              ? `; after solve: raw PDE residual at the constraint points rms ${r.mean.toExponential(2)} τ units = ${(r.mean / T_END).toExponential(2)} physical (max ${(stats(ev.residualMax).max / T_END).toExponential(2)} physical), conditions rms ${stats(ev.conditionRms).mean.toExponential(2)}, LM its ${stats(ev.lmIterations).mean.toFixed(1)}, LM exit ‖Jᵀr‖∞ max ${stats(ev.lmGradNorm).max.toExponential(2)}, objective ½‖r‖² mean ${stats(ev.lmCost).mean.toExponential(2)}; paper's stop test (rtol = atol = 1e-4) step ratio max ${stats(ev.paperStepRatio).max.toExponential(2)}, cost ratio max ${stats(ev.paperCostRatio).max.toExponential(2)} (< 1: met)`
+              ? `; after solve: raw PDE residual at the constraint points rms ${r.mean.toExponential(2)} τ units = ${(r.mean / T_END).toExponential(2)} physical (max ${(stats(ev.residualMax).max / T_END).toExponential(2)} physical), conditions rms ${stats(ev.conditionRms).mean.toExponential(2)}, LM its ${stats(ev.lmIterations).mean.toFixed(1)}, LM exit ‖Jᵀr‖∞ max ${stats(ev.lmGradNorm).max.toExponential(2)}, objective ½‖r‖² mean ${stats(ev.lmCost).mean.toExponential(2)}; paper's stop test (rtol = atol = 1e-4) step ratio max ${stats(ev.paperStepRatio).max.toExponential(2)}, cost ratio max ${stats(ev.paperCostRatio).max.toExponential(2)} (< 1: met); LM stopped by ${JSON.stringify(tally(ev.lmReason))}`
               : '') +
             `; ${rec.steps} steps, ${st.median.toFixed(0)} ms/step, wall ${rec.wallS.toFixed(1)} s, cpu ${rec.cpuS.toFixed(1)} s`,
         );
@@ -414,6 +414,11 @@ async function writeOutputs(
         paperCostRatioMax: stats(r.test.paperCostRatio).max,
         paperStopMet: r.test.paperStepRatio.filter((x, j) => x < 1 && r.test.paperCostRatio[j] < 1).length,
         solves: r.test.paperStepRatio.length,
+        // Which stopping rule ended the solves (and which rule ended those that miss the paper's test).
+        lmReasons: tally(r.test.lmReason),
+        lmReasonsPaperMissed: tally(
+          r.test.lmReason.filter((_, j) => !(r.test.paperStepRatio[j] < 1 && r.test.paperCostRatio[j] < 1)),
+        ),
         inferMsPerBatch: stats(r.test.inferMs).median,
       },
     })),
@@ -568,4 +573,11 @@ function profilesSpec(
       },
     },
   } as Parameters<typeof renderSvg>[0];
+}
+
+/** Counts of each value, e.g. { gtol: 480, xtol: 20 }. */
+function tally(values: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
 }
