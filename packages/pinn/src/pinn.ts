@@ -632,14 +632,19 @@ export class Pinn implements Resumable {
     for (const g of this.groups.slice(1)) {
       if (!g.redraw) continue;
       const { host, aux } = g.redraw();
-      g.x.dispose();
-      tf.dispose(Object.values(g.aux));
-      g.host = host;
-      // Kept: this may run inside the trainer's gradient scope.
-      g.x = tf.keep(toTensor(host));
-      for (const t of Object.values(aux)) tf.keep(t);
-      g.aux = aux;
+      Pinn.setConditionPoints(g, host, aux);
     }
+  }
+
+  /** Replaces a condition group's points and their aux tensors (freeing the old ones). */
+  private static setConditionPoints(g: Group, host: Points, aux: Record<string, tf.Tensor>): void {
+    g.x.dispose();
+    tf.dispose(Object.values(g.aux));
+    g.host = host;
+    // Kept: this may run inside the trainer's gradient scope.
+    g.x = tf.keep(toTensor(host));
+    for (const t of Object.values(aux)) tf.keep(t);
+    g.aux = aux;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -834,14 +839,7 @@ export class Pinn implements Resumable {
       if (saved.rng && g.rng) g.rng.setState(saved.rng);
       const host: Points = { data: Float64Array.from(data), n: saved.n, dim: saved.dim };
       if (i === 0) this.setDomainPoints(g, host);
-      else if (g.auxOf) {
-        g.x.dispose();
-        tf.dispose(Object.values(g.aux));
-        g.host = host;
-        g.x = tf.keep(toTensor(host));
-        g.aux = g.auxOf(host);
-        for (const t of Object.values(g.aux)) tf.keep(t);
-      }
+      else if (g.auxOf) Pinn.setConditionPoints(g, host, g.auxOf(host));
     });
   }
 
@@ -852,17 +850,12 @@ export class Pinn implements Resumable {
 
   /** A `Trainer` over this problem's loss, with the aids' callbacks and the term weights. */
   trainerFor(config: Omit<TrainerConfig, 'weights'>): Trainer {
-    const callbacks = [
-      this.adaptiveWeightsCallback(),
-      this.adaptiveSamplingCallback(),
-      ...(config.callbacks ?? []),
-    ].filter((c): c is TrainerCallback => c !== null);
     this.trainer = new Trainer(this.model, this.lossFunction(), {
       seed: this.options.seed ?? 0,
       state: this,
       ...config,
       weights: this.weights,
-      callbacks,
+      callbacks: this.callbacks(config),
     });
     return this.trainer;
   }

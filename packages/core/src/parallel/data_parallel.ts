@@ -18,7 +18,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend.ts';
 import type { Module } from '../nn/module.ts';
 import { Rng } from '../rng.ts';
-import { combineRunStates, partOfRunState, type Resumable, type RunState } from '../train/run_state.ts';
+import {
+  combineRunStates,
+  EMPTY_RUN_STATE,
+  partOfRunState,
+  type Resumable,
+  type RunState,
+} from '../train/run_state.ts';
 import type { LossContext, LossFunction } from '../train/trainer.ts';
 import { startModuleWorker } from './module_worker.ts';
 
@@ -286,7 +292,7 @@ export class DataParallel {
   async captureState(): Promise<RunState> {
     if (this.closed) throw new Error('DataParallel: closed');
     const parts: Record<string, RunState> = {
-      shard0: this.state?.captureState() ?? { json: {}, arrays: {} },
+      shard0: this.state?.captureState() ?? EMPTY_RUN_STATE,
     };
     if (this.shards > 1) {
       const replies = this.ports.map(

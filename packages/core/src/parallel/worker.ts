@@ -3,7 +3,7 @@ import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from '
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend.ts';
 import { Rng, type RngState } from '../rng.ts';
-import { combineRunStates, partOfRunState, type RunState } from '../train/run_state.ts';
+import { combineRunStates, EMPTY_RUN_STATE, partOfRunState, type RunState } from '../train/run_state.ts';
 import { SHARED_LAYOUT, type TaskFactory } from './data_parallel.ts';
 
 const { GEN, DONE, ERROR, STOP, STEP, PHASE, CMD, CAPTURE, RESTORE, MAX_TERMS, EXITED } = SHARED_LAYOUT;
@@ -51,7 +51,7 @@ async function main() {
         // control words only say when it is there.
         if (cmd === CAPTURE) {
           const own: RunState = { json: { state: rng.state() }, arrays: {} };
-          const taskState = task.state?.captureState() ?? { json: {}, arrays: {} };
+          const taskState = task.state?.captureState() ?? EMPTY_RUN_STATE;
           statePort.postMessage(combineRunStates({ rng: own, task: taskState }));
         } else {
           const got = receiveMessageOnPort(statePort);

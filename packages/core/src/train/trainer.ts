@@ -18,7 +18,13 @@ import type { DataParallel } from '../parallel/data_parallel.ts';
 import { Rng, type RngState } from '../rng.ts';
 import { type CheckpointData, latestCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { Progress, type ProgressMode, type ProgressSink } from './progress.ts';
-import { combineRunStates, partOfRunState, type Resumable, type RunState } from './run_state.ts';
+import {
+  combineRunStates,
+  EMPTY_RUN_STATE,
+  partOfRunState,
+  type Resumable,
+  type RunState,
+} from './run_state.ts';
 
 export interface LossContext {
   /** Steps completed so far in this phase's numbering (Adam steps, then L-BFGS evaluations). */
@@ -197,7 +203,7 @@ export class Trainer {
     });
     const data = await readCheckpoint(latest, model);
     t.restore(data);
-    const extra = data.extra ?? { json: {}, arrays: {} };
+    const extra = data.extra ?? EMPTY_RUN_STATE;
     config.state?.restoreState(partOfRunState(extra, 'state'));
     await config.parallel?.restoreState(partOfRunState(extra, 'parallel'));
     return t;
