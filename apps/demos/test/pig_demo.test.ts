@@ -149,6 +149,53 @@ describe('pig demos (toy sizes)', () => {
     expect(l.records[1].loss).toBeLessThan(l.records[0].loss);
   });
 
+  it('klein-gordon: --sampler and --average reach the run', async () => {
+    const toy = { gaussians: 30, points: 200, testGrid: 8, seed: 1, iterations: 40, roundIterations: 5 };
+    const random = await runKleinGordon({ ...toy, sampler: 'random' });
+    const sobol = await runKleinGordon({ ...toy, sampler: 'sobol' });
+    expect(sobol.records[0].loss).not.toBe(random.records[0].loss);
+    expect(random.records.every((r) => r.relL2Average === undefined)).toBe(true);
+    // Averaging the last 10 of 40 iterations folds in the iterates after rounds 7 and 8 (35, 40);
+    // the raw path is unchanged and the returned model is their mean.
+    const avg = await runKleinGordon({ ...toy, sampler: 'sobol', averageLast: 10 });
+    expect(avg.records.map((r) => r.relL2)).toEqual(sobol.records.map((r) => r.relL2));
+    expect(avg.records.map((r) => r.relL2Average !== undefined)).toEqual([
+      ...Array(6).fill(false),
+      true,
+      true,
+    ]);
+    expect(avg.records[6].relL2Average).toBe(avg.records[6].relL2);
+    expect(avg.records[7].relL2Average).not.toBe(avg.records[7].relL2);
+    expect(avg.relL2).toBeCloseTo(avg.records[7].relL2Average ?? Number.NaN, 5);
+    const out = tmp();
+    await runPigCommand([
+      'klein-gordon',
+      '--out',
+      out,
+      '--gaussians',
+      '20',
+      '--points',
+      '100',
+      '--initial',
+      '20',
+      '--boundary',
+      '40',
+      '--iterations',
+      '20',
+      '--round',
+      '10',
+      '--sampler',
+      'halton',
+      '--average',
+      '10',
+    ]);
+    const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(m.options.sampler).toBe('halton');
+    expect(m.options.averageLast).toBe(10);
+    await expect(runPigCommand(['klein-gordon', '--sampler', 'grid'])).rejects.toThrow(/'--sampler'/);
+    await expect(runKleinGordon({ ...toy, averageLast: -1 })).rejects.toThrow(/'averageLast'/);
+  });
+
   it('flow-mixing core Gaussians start in the vortex disc with their own σ', async () => {
     const core = FLOW_MIXING.core;
     if (!core) throw new Error('flow mixing has a core region');

@@ -40,6 +40,7 @@ options (klein-gordon, flow-mixing):
   --residual-weight W (1; 10)  --condition-weight W (1; 10)  --mean-margin M (0, in σ₀ per side)
   --core N (flow-mixing: Gaussians started in the vortex core, default G/2)  --cutoff C (5)  --threads T (2)
   --round N (20)  --history M (100)  --cold  --rad-k K  --rad-pool P (L-BFGS: RAD draws, density |res|^K, pool P × points)
+  --sampler random|sobol|halton (random)  --average K (0: the model is the mean of the iterates of the last K iterations)
   --lr 1e-2 (Adam, ×0.9 every 2000 steps)`;
 
 interface Args {
@@ -346,6 +347,8 @@ async function spaceTimeCommand(f: Flags, name: 'klein-gordon' | 'flow-mixing'):
     coreGaussians: f.num('core'),
     radK: f.num('rad-k'),
     radPool: f.num('rad-pool'),
+    sampler: sampler(f.str('sampler')),
+    averageLast: f.num('average'),
     timeBudgetSeconds: f.num('time-budget'),
     seed,
     log,

@@ -10,12 +10,12 @@
  * paper's σ₀ = 0.5 in its coordinates (inputs scaled to [0, 2]³) is (0.5, 0.5, 2.5) in (x, y, t);
  * the default here is (1, 1, 0.5), trained by warm L-BFGS rounds on 8192 points (docs/pig.md).
  */
-import { Rng, saveModel } from '@pinnate/core';
-import { Rectangle, SpaceTime, TimeDomain } from '@pinnate/geometry';
+import { type Module, Rng, saveModel } from '@pinnate/core';
+import { Rectangle, type SamplerKind, SpaceTime, TimeDomain } from '@pinnate/geometry';
 import { dirichlet, grid, initial, linspace, Pig, Pinn, Problem } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import { type GaussianOverlay, overlayOf } from './report.ts';
-import { type ErrorRecord, type PigOptimizer, runSchedule } from './train.ts';
+import { type ErrorRecord, type PigOptimizer, runSchedule, tailAverage } from './train.ts';
 
 export const KG_EXACT = '(x + y)*cos(2*t) + x*y*sin(2*t)';
 
@@ -63,6 +63,18 @@ export interface KleinGordonOptions {
   readonly conditionWeight?: number;
   /** Collocation points, redrawn every Adam step / L-BFGS round (default: the case's). */
   readonly points?: number;
+  /**
+   * How the collocation (and initial, boundary) points are drawn (default: the case's):
+   * 'sobol' / 'halton' are low-discrepancy sets with a fresh seeded shift per draw, 'random'
+   * i.i.d. uniform.
+   */
+  readonly sampler?: SamplerKind;
+  /**
+   * The trained model is the mean of the parameters after every L-BFGS round (Adam step) of the
+   * last `averageLast` iterations, at most the last quarter of the run; 0 = the last iterate
+   * (default: the case's). Uses no reference data.
+   */
+  readonly averageLast?: number;
   /** Initial and boundary points (default: the case's; Klein–Gordon 256 and 1024, the paper's 16² and 4 × 16²). */
   readonly initialPoints?: number;
   readonly boundaryPoints?: number;
@@ -71,6 +83,8 @@ export interface KleinGordonOptions {
   readonly testGrid?: number;
   readonly seed?: number;
   readonly log?: (line: string) => void;
+  /** Called after every L-BFGS round / recorded Adam step (e.g. to probe the parameters). */
+  readonly onRound?: (iteration: number, network: Module) => void;
   readonly modelDir?: string;
 }
 
@@ -120,6 +134,10 @@ export interface SpaceTimeCase {
   readonly points: number;
   readonly initialPoints: number;
   readonly boundaryPoints: number;
+  /** How the points are drawn (default 'random'). */
+  readonly sampler?: SamplerKind;
+  /** Iterations averaged at the end (default 0: the last iterate); see `KleinGordonOptions`. */
+  readonly averageLast?: number;
   /** Weights of the PDE residual term and of the initial and boundary terms. */
   readonly residualWeight: number;
   readonly conditionWeight: number;
@@ -238,6 +256,7 @@ export async function runSpaceTime(c: SpaceTimeCase, o: KleinGordonOptions = {})
       boundary: o.boundaryPoints ?? c.boundaryPoints,
       initial: o.initialPoints ?? c.initialPoints,
     },
+    sampler: o.sampler ?? c.sampler ?? 'random',
     seed,
     weights: {
       pde: o.residualWeight ?? c.residualWeight,
@@ -258,9 +277,11 @@ export async function runSpaceTime(c: SpaceTimeCase, o: KleinGordonOptions = {})
   for (let it = 0; it < side; it++)
     for (let iy = 0; iy < side; iy++)
       for (let ix = 0; ix < side; ix++) ref[(it * side + iy) * side + ix] = c.exact(xs[ix], xs[iy], ts[it]);
+  const iterations = o.iterations ?? c.iterations[optimizer];
   const s = await runSchedule(pinn, test, ref, {
     optimizer,
-    iterations: o.iterations ?? c.iterations[optimizer],
+    iterations,
+    average: tailAverage(iterations, o.averageLast ?? c.averageLast ?? 0),
     roundIterations: o.roundIterations ?? 20,
     history: o.history,
     warmStart: !(o.cold ?? false),
@@ -268,6 +289,7 @@ export async function runSpaceTime(c: SpaceTimeCase, o: KleinGordonOptions = {})
     decay: c.decay,
     evalEvery: 500,
     timeBudgetSeconds: o.timeBudgetSeconds,
+    onRound: o.onRound ? (it) => o.onRound?.(it, pinn.model.network) : undefined,
     seed,
     log: o.log,
   });

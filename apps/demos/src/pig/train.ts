@@ -210,6 +210,17 @@ export async function runSchedule(
   return { iterations: done, evaluations, seconds: seconds(), cpuSeconds: cpuSeconds(), records, loss };
 }
 
+/**
+ * Averaging over the last `last` iterations of a run of `iterations`, capped at its last quarter
+ * so that short runs do not average in their early iterates; 0 = none (the last iterate).
+ */
+export function tailAverage(iterations: number, last: number): ScheduleAverage | undefined {
+  if (!(Number.isInteger(last) && last >= 0))
+    throw new Error(`pig: 'averageLast' must be an integer ≥ 0, got ${last}`);
+  if (last === 0) return undefined;
+  return { from: iterations - Math.min(last, Math.floor(iterations / 4)) };
+}
+
 /** The error at the first record at or after `iteration` (undefined if training stopped before). */
 export function errorAt(records: readonly ErrorRecord[], iteration: number): ErrorRecord | undefined {
   return records.find((r) => r.iteration >= iteration);
