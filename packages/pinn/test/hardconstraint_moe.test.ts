@@ -154,6 +154,93 @@ describe('MixtureOfExperts', () => {
     tf.dispose([s.local, s.ic, s.basisGrid]);
   });
 
+  it('sharedMask: each expert solves only its kept shared rows (weights and gradients)', () => {
+    const s = setup(6);
+    const K = 4;
+    const owner = gridExperts([6, 8], [1, K]);
+    const pts = sampleExpertPoints(owner, K, 5, new Rng(8));
+    // Expert k keeps the IC cells of its own slab (cells 2k, 2k + 1 of 8).
+    const mask = new Float32Array(K * 8);
+    const kept = Array.from({ length: K }, (_, k) => Int32Array.of(2 * k, 2 * k + 1));
+    kept.forEach((idx, k) => {
+      for (const j of idx) mask[k * 8 + j] = 1;
+    });
+    const coef = tf.tensor3d(
+      Float32Array.from({ length: s.B * K * s.n }, (_, i) => Math.sin(i + 1)),
+      [s.B, K, s.n],
+    );
+    const moe = new MixtureOfExperts({ blocks: BLOCKS, experts: K, ridge: 1e-3 });
+    const masked = tf.valueAndGrads((local: tf.Tensor, ic: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          moe.apply(local as tf.Tensor4D, pts, s.localAux, [ic as tf.Tensor4D], [s.icAux], [mask]),
+          coef,
+        ),
+      ),
+    )([s.local, s.ic]);
+    const wMasked = moe.apply(s.local, pts, s.localAux, [s.ic], [s.icAux], [mask]);
+    // Reference: K plain hard constraints, each on its own points and only its kept IC rows.
+    const hc = new HardConstraint({ blocks: BLOCKS, ridge: 1e-3 });
+    const wRef: number[][] = [];
+    let loss = 0;
+    const gLocal = new Float64Array(s.local.size);
+    const gIc = new Float64Array(s.ic.size);
+    kept.forEach((idx, k) => {
+      const auxL = new Float64Array(s.B * 5);
+      const auxI = new Float64Array(s.B * 2);
+      for (let b = 0; b < s.B; b++) {
+        for (let i = 0; i < 5; i++) auxL[b * 5 + i] = s.localAux[b * s.G + pts[k][i]];
+        for (let i = 0; i < 2; i++) auxI[b * 2 + i] = s.icAux[b * 8 + idx[i]];
+      }
+      const ck = coef.slice([0, k, 0], [s.B, 1, s.n]).reshape([s.B, s.n]);
+      const { value, grads } = tf.valueAndGrads((local: tf.Tensor, ic: tf.Tensor) =>
+        tf.sum(
+          tf.mul(
+            hc.apply(
+              [gatherPoints(local as tf.Tensor4D, pts[k]), gatherPoints(ic as tf.Tensor4D, idx)],
+              [auxL, auxI],
+            ),
+            ck,
+          ),
+        ),
+      )([s.local, s.ic]);
+      const w = hc.apply([gatherPoints(s.local, pts[k]), gatherPoints(s.ic, idx)], [auxL, auxI]);
+      wRef.push(Array.from(w.dataSync()));
+      loss += value.dataSync()[0];
+      grads[0].dataSync().forEach((g, i) => {
+        gLocal[i] += g;
+      });
+      grads[1].dataSync().forEach((g, i) => {
+        gIc[i] += g;
+      });
+      tf.dispose([ck, value, ...grads, w]);
+    });
+    const wm = wMasked.dataSync();
+    for (let b = 0; b < s.B; b++)
+      for (let k = 0; k < K; k++)
+        for (let i = 0; i < s.n; i++) expect(wm[(b * K + k) * s.n + i]).toBeCloseTo(wRef[k][b * s.n + i], 5);
+    expect(masked.value.dataSync()[0]).toBeCloseTo(loss, 4);
+    const close = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      let num = 0;
+      let den = 0;
+      for (let i = 0; i < a.length; i++) {
+        num += (a[i] - b[i]) ** 2;
+        den += b[i] ** 2;
+      }
+      return Math.sqrt(num / den);
+    };
+    expect(close(masked.grads[0].dataSync(), gLocal)).toBeLessThan(1e-4);
+    expect(close(masked.grads[1].dataSync(), gIc)).toBeLessThan(1e-4);
+    // Rows no expert keeps get no gradient; here every IC row is kept by exactly one expert.
+    expect(Array.from(gIc).every((g) => g !== 0)).toBe(true);
+    // A residual that is not zero at zero input cannot have rows dropped by zeroing.
+    const offset = { ...LINEAR_RESIDUAL, name: 'OFFSET', evaluate: () => 1 };
+    const bad = new MixtureOfExperts({ blocks: [BLOCKS[0], { residual: offset }], experts: K });
+    expect(() => bad.apply(s.local, pts, s.localAux, [s.ic], [s.icAux], [mask])).toThrow(/sharedMask\[0\]/);
+    expect(() => moe.apply(s.local, pts, s.localAux, [s.ic], [s.icAux], [mask.subarray(1)])).toThrow(/K·m/);
+    tf.dispose([coef, masked.value, ...masked.grads, wMasked, s.local, s.ic, s.basisGrid]);
+  });
+
   it('gatherPoints: values of tf.gather, gradient scattered back (with repeats)', () => {
     const x = tf.tensor4d(
       Array.from({ length: 2 * 2 * 5 * 3 }, (_, i) => i),

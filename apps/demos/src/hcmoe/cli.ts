@@ -13,7 +13,8 @@ const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--tr
   [--points N (per expert)] [--experts K] [--pde-weight W (1/500)] [--workers W] [--variants soft,hard,moe]
   [--bench-points 100,1000,10000] [--bench-workers 1,2] [--bench-grid NT,NX] [--no-bench]
   [--time-budget SECONDS (per variant)] [--loss ms|paper] [--decay-every N] [--seed S]
-  [--seeds N (trainings per variant, seeds S..S+N-1)] [--ic-weight unit|paper]`;
+  [--seeds N (trainings per variant, seeds S..S+N-1)] [--ic-weight unit|paper]
+  [--expert-conditions shared|local (IC/BC rows per expert: all, or its own slab's)]`;
 
 function parse(argv: readonly string[]): HcmoeOptions {
   const args = argv.filter((a) => a !== '--');
@@ -72,6 +73,14 @@ function parse(argv: readonly string[]): HcmoeOptions {
       throw new Error(`hcmoe: '--ic-weight' must be 'unit' or 'paper', got '${v}'`);
     return v;
   };
+  const conditions = () => {
+    used.add('expert-conditions');
+    const v = flags.get('expert-conditions');
+    if (v === undefined) return base.conditions;
+    if (v !== 'shared' && v !== 'local')
+      throw new Error(`hcmoe: '--expert-conditions' must be 'shared' or 'local', got '${v}'`);
+    return v;
+  };
   const grid = list('bench-grid');
   const o: HcmoeOptions = {
     ...base,
@@ -106,6 +115,7 @@ function parse(argv: readonly string[]): HcmoeOptions {
     experts: num('experts') ?? base.experts,
     pdeWeight: num('pde-weight') ?? base.pdeWeight,
     icWeight: icWeight(),
+    conditions: conditions(),
     seeds: num('seeds') ?? base.seeds,
     workers: num('workers') ?? base.workers,
     variants: vs,

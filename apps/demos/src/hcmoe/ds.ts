@@ -207,11 +207,20 @@ export interface ConstraintConfig {
    * IC of a trajectory with small c up to 1/c times more than its boundary rows.
    */
   readonly icWeight?: IcWeight;
+  /**
+   * Initial/boundary rows each expert carries: 'shared' (default; the paper code's router
+   * replicates them) — every expert fits every IC cell and both boundaries; 'local' — expert k
+   * keeps the IC cells of its own x-slab, the x = 0 rows only if it owns x = 0 and the x = 1 rows
+   * only if it owns x = 1 (with one expert both are the same).
+   */
+  readonly conditions?: ExpertConditions;
   readonly lm: LmOptions;
   readonly pool: SolverPool;
 }
 
 export type IcWeight = 'unit' | 'paper';
+
+export type ExpertConditions = 'shared' | 'local';
 
 /** The paper code's LM tolerances (optimistix rtol = atol, `ConstraintConfig` defaults). */
 export const PAPER_LM_TOL = 1e-4;
@@ -227,6 +236,7 @@ export class DsModel {
   readonly experts: number;
   private readonly pointsPerExpert: number;
   private readonly icWeight: IcWeight;
+  readonly conditions: ExpertConditions;
 
   constructor(variant: Variant, model: ModelConfig, constraint: ConstraintConfig | null) {
     this.variant = variant;
@@ -249,6 +259,9 @@ export class DsModel {
     this.icWeight = constraint?.icWeight ?? 'unit';
     if (this.icWeight !== 'unit' && this.icWeight !== 'paper')
       throw new Error(`DsModel: 'icWeight' must be 'unit' or 'paper', got '${this.icWeight}'`);
+    this.conditions = constraint?.conditions ?? 'shared';
+    if (this.conditions !== 'shared' && this.conditions !== 'local')
+      throw new Error(`DsModel: 'conditions' must be 'shared' or 'local', got '${this.conditions}'`);
     this.moe =
       variant === 'soft'
         ? null
@@ -323,11 +336,28 @@ export class DsModel {
         target.fill(paperIc ? 1 : c[i], i * m, i * m + nx);
         target.fill(1, i * m + nx, i * m + nx + nt - 1);
       }
-      const w = (this.moe as MixtureOfExperts).apply(local, sample.points, null, [cond], [target]);
+      const mask = this.conditions === 'local' ? this.conditionMask(nx, nt) : null;
+      const w = (this.moe as MixtureOfExperts).apply(local, sample.points, null, [cond], [target], [mask]);
       return assembleExperts(b.reshape([B, G, N]) as tf.Tensor3D, w, sample.owner).reshape([B, nt, nx, 1]);
     });
     input.dispose();
     return out as tf.Tensor4D;
+  }
+
+  /**
+   * [K, m] 0/1 mask over the condition rows (nx IC cells, then nt − 1 rows u(0, τ), then nt − 1
+   * rows at x = 1) keeping, for expert k, the rows inside its x-slab (the split of gridExperts).
+   */
+  conditionMask(nx: number, nt: number): Float32Array {
+    const K = this.experts;
+    const m = nx + 2 * (nt - 1);
+    const mask = new Float32Array(K * m);
+    for (let k = 0; k < K; k++) {
+      for (let j = 0; j < nx; j++) if (Math.floor((j * K) / nx) === k) mask[k * m + j] = 1;
+      if (k === 0) mask.fill(1, k * m + nx, k * m + nx + nt - 1);
+      if (k === K - 1) mask.fill(1, k * m + nx + nt - 1, (k + 1) * m);
+    }
+    return mask;
   }
 
   dispose(): void {
@@ -565,10 +595,17 @@ export function evaluate(
       rel.push(Math.sqrt(num / den));
     }
     if (model.moe) {
-      for (const r of model.moe.constraint.lastSolve) {
+      const K = model.experts;
+      const m = data.nx + 2 * (data.nt - 1);
+      // With local conditions the dropped rows are zero: the RMS over the rows an expert keeps.
+      const mask = model.conditions === 'local' ? model.conditionMask(data.nx, data.nt) : null;
+      const kept = Array.from({ length: K }, (_, k) =>
+        mask ? mask.subarray(k * m, (k + 1) * m).reduce((a, v) => a + v, 0) : m,
+      );
+      for (const [p, r] of model.moe.constraint.lastSolve.entries()) {
         out.residualRms.push(r.blocks[0].rms);
         out.residualMax.push(r.blocks[0].maxAbs);
-        out.conditionRms.push(r.blocks[1].rms);
+        out.conditionRms.push(r.blocks[1].rms * Math.sqrt(m / kept[p % K]));
         out.lmIterations.push(r.iterations);
         out.lmGradNorm.push(r.gradNorm);
         out.lmCost.push(r.cost);

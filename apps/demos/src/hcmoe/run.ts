@@ -13,6 +13,7 @@ import {
   type DataConfig,
   DsModel,
   type EvalResult,
+  type ExpertConditions,
   evaluate,
   GridOps,
   type IcWeight,
@@ -39,6 +40,8 @@ export interface HcmoeOptions {
   readonly pdeWeight: number;
   /** IC rows of the constraint: u − c ('unit') or (u − c)/c ('paper', the paper code's). */
   readonly icWeight: IcWeight;
+  /** Condition rows per expert: all ('shared', the paper code's) or its own slab's ('local'). */
+  readonly conditions: ExpertConditions;
   readonly lmMaxIter: number;
   /**
    * Independent trainings per variant (model init and minibatch/point draws seeded
@@ -80,6 +83,7 @@ export const FULL: Omit<HcmoeOptions, 'out'> = {
   ridge: 1e-4,
   pdeWeight: 1 / 500,
   icWeight: 'unit',
+  conditions: 'shared',
   lmMaxIter: 100,
   seeds: 2,
   variants: ['soft', 'hard', 'moe'],
@@ -183,6 +187,7 @@ export async function runHcmoe(
             ridge: o.ridge,
             pdeWeight: o.pdeWeight,
             icWeight: o.icWeight,
+            conditions: o.conditions,
             lm: { maxIter: o.lmMaxIter },
             pool,
           },
@@ -258,6 +263,8 @@ async function runBench(o: HcmoeOptions, log: (m: string) => void): Promise<Benc
             pointsPerExpert: per,
             ridge: o.ridge,
             pdeWeight: o.pdeWeight,
+            icWeight: o.icWeight,
+            conditions: o.conditions,
             lm: { maxIter: o.lmMaxIter },
             pool,
           });

@@ -6,8 +6,8 @@
  * with the backward pass by the implicit function theorem as a `tf.customGrad`.
  *
  * MixtureOfExperts: K experts, each the same problem restricted to its own subdomain's points
- * (block 0) plus the shared blocks (global initial / boundary conditions), solved independently
- * with the global basis; `assembleExperts` puts u = basis · w_owner(point) back together.
+ * (block 0) plus the shared blocks (global initial / boundary conditions, all of them or, with a
+ * mask, the rows in its own subdomain), solved independently with the global basis; `assembleExperts` puts u = basis · w_owner(point) back together.
  */
 import type { Rng } from '@pinnate/core';
 import * as tf from '@tensorflow/tfjs';
@@ -235,6 +235,12 @@ export class MixtureOfExperts {
    * local: [B, C0, G, n] block-0 channels at every grid point; points: K index arrays of equal
    * length into G; localAux: [B, G, auxWidth0] or null; shared[b]: [B, C, m, n] with
    * sharedAux[b] [B, m, auxWidth]. Returns w [B, K, n].
+   *
+   * sharedMask[b] (optional, [K, m] of 0/1, null = every row for every expert): which rows of
+   * shared block b expert k keeps — e.g. only the initial cells and boundary rows inside its
+   * own slab. A dropped row is zeroed (channels and aux), so it adds nothing to the objective
+   * or to the gradient; this needs a residual that vanishes at zero channels and zero aux
+   * (LINEAR_RESIDUAL does), which is checked.
    */
   apply(
     local: tf.Tensor4D,
@@ -242,9 +248,36 @@ export class MixtureOfExperts {
     localAux: Float64Array | null,
     shared: readonly tf.Tensor4D[],
     sharedAux: readonly (Float64Array | null)[],
+    sharedMask?: readonly (Float32Array | null)[],
   ): tf.Tensor3D {
     const OP = 'MixtureOfExperts.apply';
     const K = this.experts;
+    if (sharedMask) {
+      if (sharedMask.length !== shared.length)
+        throw new Error(`${OP}: 'sharedMask' has ${sharedMask.length} entries, expected ${shared.length}`);
+      sharedMask.forEach((mask, j) => {
+        if (!mask) return;
+        const [, C, mb] = shared[j].shape;
+        if (mask.length !== K * mb)
+          throw new Error(`${OP}: sharedMask[${j}] has ${mask.length} values, expected K·m = ${K * mb}`);
+        if (mask.some((v) => v !== 0 && v !== 1))
+          throw new Error(`${OP}: sharedMask[${j}] must hold only 0 and 1`);
+        const spec = this.constraint.blocks[j + 1];
+        const grad = new Float64Array(C);
+        const r0 = spec.residual.evaluate(
+          new Float64Array(C),
+          Float64Array.from(spec.params ?? []),
+          new Float64Array(Math.max(1, spec.residual.auxWidth)),
+          0,
+          grad,
+          null,
+        );
+        if (r0 !== 0)
+          throw new Error(
+            `${OP}: sharedMask[${j}] needs a residual that is 0 at zero channels and aux; ${spec.residual.name} gives ${r0}`,
+          );
+      });
+    }
     if (points.length !== K) throw new Error(`${OP}: 'points' has ${points.length} sets, expected ${K}`);
     const m = points[0].length;
     if (points.some((p) => p.length !== m))
@@ -270,9 +303,19 @@ export class MixtureOfExperts {
         for (let k = 0; k < K; k++) out.set(x.subarray(b * per, (b + 1) * per), (b * K + k) * per);
       return out;
     };
-    const sharedAuxK = shared.map((t, j) =>
-      repeat(sharedAux[j] ?? null, t.shape[2] * this.constraint.blocks[j + 1].residual.auxWidth),
-    );
+    const sharedAuxK = shared.map((t, j) => {
+      const mb = t.shape[2];
+      const A = this.constraint.blocks[j + 1].residual.auxWidth;
+      const out = repeat(sharedAux[j] ?? null, mb * A);
+      const mask = sharedMask?.[j];
+      if (out && mask)
+        for (let b = 0; b < B; b++)
+          for (let k = 0; k < K; k++)
+            for (let i = 0; i < mb; i++)
+              if (mask[k * mb + i] === 0)
+                out.fill(0, ((b * K + k) * mb + i) * A, ((b * K + k) * mb + i + 1) * A);
+      return out;
+    });
     return tf.tidy(() => {
       const flatIdx = new Int32Array(K * m);
       points.forEach((p, k) => {
@@ -281,12 +324,22 @@ export class MixtureOfExperts {
       // [B, C0, K·m, n] -> [B, C0, K, m, n] -> [B, K, C0, m, n] -> [B·K, C0, m, n]
       const gathered = gatherPoints(local, flatIdx).reshape([B, C0, K, m, n]);
       const perExpert = tf.transpose(gathered, [0, 2, 1, 3, 4]).reshape([B * K, C0, m, n]) as tf.Tensor4D;
-      const sharedK = shared.map((t) => {
+      const sharedK = shared.map((t, j) => {
         const [, C, mb] = t.shape;
+        const mask = sharedMask?.[j];
+        let factor: tf.Tensor = tf.ones([1, K, 1]);
+        if (mask) {
+          // [K, m] row mask spread over [1, K, C·m·n] (channel-major rows, n innermost).
+          const full = new Float32Array(K * C * mb * n);
+          for (let k = 0; k < K; k++)
+            for (let c = 0; c < C; c++)
+              for (let i = 0; i < mb; i++)
+                if (mask[k * mb + i] !== 0)
+                  full.fill(1, ((k * C + c) * mb + i) * n, ((k * C + c) * mb + i + 1) * n);
+          factor = tf.tensor3d(full, [1, K, C * mb * n]);
+        }
         // A broadcasting multiply, not broadcastTo: its gradient (tile) is missing for rank 5.
-        return tf
-          .mul(t.reshape([B, 1, C * mb * n]), tf.ones([1, K, 1]))
-          .reshape([B * K, C, mb, n]) as tf.Tensor4D;
+        return tf.mul(t.reshape([B, 1, C * mb * n]), factor).reshape([B * K, C, mb, n]) as tf.Tensor4D;
       });
       return this.constraint
         .apply([perExpert, ...sharedK], [aux0, ...sharedAuxK])
