@@ -366,6 +366,48 @@ describe('fused kernel', () => {
     expect(worst / scale).toBeLessThan(1e-7);
   });
 
+  it('a cutoff leaves jumps the jets cannot see: Green identity off at cutoff 3, exact at 7', () => {
+    // ∫ φ u'' = −[φ' u] + ∫ u φ'' on [−1, 1] with φ = cos(πx/2) holds for a smooth u. A Gaussian
+    // cut at cσ jumps by exp(−c²/2) of its peak there; the jet u'' misses those jumps, so the
+    // identity fails by about Σ jump · φ'(jump). This is why the demos keep cutoff 7.
+    const n = 20000;
+    const h = 2 / n;
+    const x = Float64Array.from({ length: n + 2 }, (_, i) => (i < n ? -1 + (i + 0.5) * h : i === n ? -1 : 1));
+    const inputs = (cutoff: number) => ({
+      n: n + 2,
+      g: 3,
+      d: 1,
+      k: 1,
+      x,
+      mu: Float64Array.of(-0.3, 0.1, 0.4),
+      logSigma: Float64Array.of(Math.log(0.15), Math.log(0.12), Math.log(0.15)),
+      w: Float64Array.of(1, -0.7, 0.5),
+      streams: [
+        { coefs: Float64Array.of(1), alphas: Int32Array.of(0) },
+        { coefs: Float64Array.of(1), alphas: Int32Array.of(2) },
+      ],
+      cutoff,
+    });
+    const mismatch = (cutoff: number) => {
+      const { out } = gaussianStreams(inputs(cutoff)); // [2 streams, n + 2 points, 1]
+      const u = (i: number) => out[i];
+      const uxx = (i: number) => out[n + 2 + i];
+      let lhs = 0;
+      let rhs = 0;
+      for (let i = 0; i < n; i++) {
+        const phi = Math.cos((Math.PI * x[i]) / 2);
+        lhs += phi * uxx(i) * h;
+        rhs += -((Math.PI * Math.PI) / 4) * phi * u(i) * h;
+      }
+      // φ'(±1) = ∓π/2
+      rhs -= (-Math.PI / 2) * u(n + 1) - (Math.PI / 2) * u(n);
+      return Math.abs(lhs - rhs) / Math.abs(rhs);
+    };
+    expect(mismatch(Number.POSITIVE_INFINITY)).toBeLessThan(1e-6);
+    expect(mismatch(7)).toBeLessThan(1e-6);
+    expect(mismatch(3)).toBeGreaterThan(1e-3);
+  });
+
   it('parameter gradients through the model: fused equals autodiff of the generic path', () => {
     const der = new Derivatives({
       inputs: ['x', 'y'],
