@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPigCommand } from '../src/pig/commands.ts';
 import { FLOW_MIXING, flowMixingExact } from '../src/pig/flow_mixing.ts';
 import { runHelmholtz } from '../src/pig/helmholtz.ts';
-import { kleinGordonExact, runKleinGordon, runSpaceTime } from '../src/pig/klein_gordon.ts';
+import { KLEIN_GORDON, kleinGordonExact, runKleinGordon, runSpaceTime } from '../src/pig/klein_gordon.ts';
 
 const dirs: string[] = [];
 beforeAll(async () => {
@@ -188,12 +188,45 @@ describe('pig demos (toy sizes)', () => {
       'halton',
       '--average',
       '10',
+      '--mean-sampler',
+      'random',
     ]);
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect(m.options.sampler).toBe('halton');
     expect(m.options.averageLast).toBe(10);
+    expect(m.options.meanSampler).toBe('random');
     await expect(runPigCommand(['klein-gordon', '--sampler', 'grid'])).rejects.toThrow(/'--sampler'/);
+    await expect(runPigCommand(['klein-gordon', '--mean-sampler', 'lhs'])).rejects.toThrow(
+      /'--mean-sampler'/,
+    );
     await expect(runKleinGordon({ ...toy, averageLast: -1 })).rejects.toThrow(/'averageLast'/);
+  });
+
+  it('klein-gordon: the initial means are a Sobol design by default (--mean-sampler)', async () => {
+    // Counts of the 32 means per eighth of each axis of the box, e.g. '44444444'.
+    const counts = async (meanSampler?: 'random' | 'sobol') => {
+      const dir = tmp();
+      await runSpaceTime(KLEIN_GORDON, {
+        gaussians: 32,
+        iterations: 0,
+        testGrid: 4,
+        meanSampler,
+        modelDir: dir,
+      });
+      const { module } = await loadModel(dir, PIG_MODULES);
+      const mu = (module as Pig).features.mu.dataSync();
+      for (const p of module.parameters()) p.variable.dispose();
+      return [0, 1, 2].map((j) => {
+        const b = new Array(8).fill(0);
+        const [lo, hi] = [KLEIN_GORDON.lo[j], KLEIN_GORDON.hi[j]];
+        for (let i = 0; i < 32; i++) b[Math.min(7, Math.floor(((mu[i * 3 + j] - lo) / (hi - lo)) * 8))]++;
+        return b.join('');
+      });
+    };
+    // A (0, m, 3)-net: every eighth of every axis holds exactly 32 / 8 of the means.
+    expect(await counts()).toEqual(['44444444', '44444444', '44444444']);
+    expect(await counts('sobol')).toEqual(['44444444', '44444444', '44444444']);
+    expect((await counts('random')).some((c) => c !== '44444444')).toBe(true);
   });
 
   it('flow-mixing core Gaussians start in the vortex disc with their own σ', async () => {

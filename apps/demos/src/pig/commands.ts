@@ -27,7 +27,7 @@ commands:
   sweep         Helmholtz: number of Gaussians (--sizes 100,200,400,800)
 options (helmholtz, ablation, sweep):
   --out DIR (runs/pig-helmholtz)  --seeds 0,1,2 (0)  --iterations N (4000 L-BFGS, 6000 Adam)  --round N (20)
-  --cold (restart the L-BFGS memory every round)  --history M (100)  --cutoff C (5)
+  --cold (restart the L-BFGS memory every round)  --history M (100)  --cutoff C (7)
   --optimizer lbfgs|adam  --lr 1e-2  --gaussians 800  --sigma 0.1  --mean-margin 0.1  --points 10000
   --boundary 4000  --redraw-boundary  --threads 2  --lr-end 1e-5  --decay G (overrides --lr-end)  --fixed-means  --pinn-iterations N (same)  --time-budget SECONDS
   --average K (${AVERAGE_LAST_DEFAULT}: the model is the mean of the iterates of the last K iterations, at most a quarter
@@ -41,6 +41,7 @@ options (klein-gordon, flow-mixing):
   --core N (flow-mixing: Gaussians started in the vortex core, default G/2)  --cutoff C (5)  --threads T (2)
   --round N (20)  --history M (100)  --cold  --rad-k K  --rad-pool P (L-BFGS: RAD draws, density |res|^K, pool P × points)
   --sampler random|sobol|halton (random)  --average K (0: the model is the mean of the iterates of the last K iterations)
+  --mean-sampler sobol|halton|random (klein-gordon: sobol, flow-mixing: random; how the initial means are placed)
   --lr 1e-2 (Adam, ×0.9 every 2000 steps)`;
 
 interface Args {
@@ -165,9 +166,9 @@ function helmholtzOptions(f: Flags): HelmholtzOptions {
   };
 }
 
-function sampler(s: string | undefined): HelmholtzOptions['sampler'] {
+function sampler(s: string | undefined, flag = 'sampler'): HelmholtzOptions['sampler'] {
   if (s === undefined || s === 'random' || s === 'sobol' || s === 'halton') return s;
-  throw new Error(`pig: '--sampler' must be 'random', 'sobol' or 'halton', got '${s}'`);
+  throw new Error(`pig: '--${flag}' must be 'random', 'sobol' or 'halton', got '${s}'`);
 }
 
 function summary(r: HelmholtzResult | KleinGordonResult) {
@@ -349,6 +350,7 @@ async function spaceTimeCommand(f: Flags, name: 'klein-gordon' | 'flow-mixing'):
     radPool: f.num('rad-pool'),
     sampler: sampler(f.str('sampler')),
     averageLast: f.num('average'),
+    meanSampler: sampler(f.str('mean-sampler'), 'mean-sampler'),
     timeBudgetSeconds: f.num('time-budget'),
     seed,
     log,
