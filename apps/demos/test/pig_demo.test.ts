@@ -223,7 +223,8 @@ describe('pig demos (toy sizes)', () => {
         return b.join('');
       });
     };
-    // A (0, m, 3)-net: every eighth of every axis holds exactly 32 / 8 of the means.
+    // Each coordinate of a shifted Sobol prefix of 2^5 points is a (0, 5, 1)-net: every eighth of
+    // every axis holds exactly 32 / 8 of the means.
     expect(await counts()).toEqual(['44444444', '44444444', '44444444']);
     expect(await counts('sobol')).toEqual(['44444444', '44444444', '44444444']);
     expect((await counts('random')).some((c) => c !== '44444444')).toBe(true);
