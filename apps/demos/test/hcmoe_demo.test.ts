@@ -174,6 +174,60 @@ describe('hcmoe training', () => {
     model.dispose();
     ops.dispose();
   });
+  it("conditions 'local': expert k solves only its slab's IC cells and the boundary it owns", () => {
+    const nx = 16;
+    const nt = 11;
+    const K = 4;
+    const ops = new GridOps(nx, nt);
+    const c = Float64Array.of(0.08);
+    const model = new DsModel('moe', QUICK.model, {
+      experts: K,
+      pointsPerExpert: 6,
+      ridge: 1e-4,
+      pdeWeight: 1 / 500,
+      conditions: 'local',
+      lm: { maxIter: 50 },
+      pool: SolverPool.inProcess(),
+    });
+    const m = nx + 2 * (nt - 1);
+    const mask = model.conditionMask(nx, nt);
+    const kept = Array.from({ length: K }, (_, k) =>
+      mask.subarray(k * m, (k + 1) * m).reduce((a, v) => a + v, 0),
+    );
+    expect(kept).toEqual([4 + 10, 4, 4, 4 + 10]);
+    const u = model.forward(ops, c, model.samplePoints(ops, new Rng(5)));
+    const uv = u.dataSync();
+    const bd = ops.boundary(u as tf.Tensor4D);
+    const bv = bd.dataSync(); // [1, nt, 2, 1]
+    const solves = (model.moe as NonNullable<typeof model.moe>).constraint.lastSolve;
+    for (let k = 0; k < K; k++) {
+      // The assembled field in slab k is expert k's: its kept rows, recomputed from u.
+      let ss = 0;
+      for (let j = (k * nx) / K; j < ((k + 1) * nx) / K; j++) ss += (uv[j] - c[0]) ** 2;
+      for (let s = 1; s < nt; s++) {
+        if (k === 0) ss += (bv[s * 2] - 1) ** 2;
+        if (k === K - 1) ss += bv[s * 2 + 1] ** 2;
+      }
+      // blocks[1].rms averages over all m rows, the dropped ones being exactly zero.
+      const rms = Math.sqrt(ss / m);
+      expect(Math.abs(solves[k].blocks[1].rms - rms)).toBeLessThan(1e-4 * (1 + rms));
+    }
+    expect(
+      () =>
+        new DsModel('moe', QUICK.model, {
+          experts: K,
+          pointsPerExpert: 6,
+          ridge: 1e-4,
+          pdeWeight: 1 / 500,
+          conditions: 'none' as never,
+          lm: {},
+          pool: SolverPool.inProcess(),
+        }),
+    ).toThrow(/'conditions'/);
+    tf.dispose([u, bd]);
+    model.dispose();
+    ops.dispose();
+  });
   it("icWeight 'paper': the solved IC rows are (u − c)/c of the returned field, 'unit' u − c", () => {
     const nx = 16;
     const nt = 11;

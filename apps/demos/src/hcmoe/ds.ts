@@ -240,6 +240,10 @@ export class DsModel {
 
   constructor(variant: Variant, model: ModelConfig, constraint: ConstraintConfig | null) {
     this.variant = variant;
+    // Checked before the FNO allocates its variables.
+    this.conditions = constraint?.conditions ?? 'shared';
+    if (this.conditions !== 'shared' && this.conditions !== 'local')
+      throw new Error(`DsModel: 'conditions' must be 'shared' or 'local', got '${this.conditions}'`);
     this.fno = new Fno({
       inChannels: 1,
       outChannels: variant === 'soft' ? 1 : model.basis,
@@ -259,9 +263,6 @@ export class DsModel {
     this.icWeight = constraint?.icWeight ?? 'unit';
     if (this.icWeight !== 'unit' && this.icWeight !== 'paper')
       throw new Error(`DsModel: 'icWeight' must be 'unit' or 'paper', got '${this.icWeight}'`);
-    this.conditions = constraint?.conditions ?? 'shared';
-    if (this.conditions !== 'shared' && this.conditions !== 'local')
-      throw new Error(`DsModel: 'conditions' must be 'shared' or 'local', got '${this.conditions}'`);
     this.moe =
       variant === 'soft'
         ? null
