@@ -39,7 +39,7 @@ options (klein-gordon, flow-mixing):
   --gaussians G (400; 2000)  --sigma sx,sy,st  --points N (8192; 4096)  --initial N (256; 2048)  --boundary N (1024)
   --residual-weight W (1; 10)  --condition-weight W (1; 10)  --mean-margin M (0, in σ₀ per side)
   --core N (flow-mixing: Gaussians started in the vortex core, default G/2)  --cutoff C (5)  --threads T (2)
-  --round N (20)  --history M (100)  --cold  --rad-k K  --rad-pool P (L-BFGS: RAD draws, density |res|^K, pool P × points)
+  --round N (20)  --history M (400; 100)  --cold  --rad-k K  --rad-pool P (L-BFGS: RAD draws, density |res|^K, pool P × points)
   --sampler random|sobol|halton (random)  --average K (0: the model is the mean of the iterates of the last K iterations)
   --mean-sampler sobol|halton|random (klein-gordon: sobol, flow-mixing: random; how the initial means are placed)
   --lr 1e-2 (Adam, ×0.9 every 2000 steps)`;
