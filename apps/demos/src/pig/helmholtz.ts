@@ -10,7 +10,13 @@ import { type Module, Rng, saveModel } from '@pinnate/core';
 import { Rectangle, type SamplerKind } from '@pinnate/geometry';
 import { dirichlet, grid, linspace, Pig, type PigConfig, Pinn, Problem } from '@pinnate/pinn';
 import { type GaussianOverlay, overlayOf } from './report.ts';
-import { type ErrorRecord, type PigOptimizer, runSchedule, type ScheduleAverage } from './train.ts';
+import {
+  type ErrorRecord,
+  type PigOptimizer,
+  runSchedule,
+  type ScheduleAverage,
+  tailAverage,
+} from './train.ts';
 
 export const HELMHOLTZ_EXACT = 'sin(pi*x)*sin(4*pi*y)';
 
@@ -174,9 +180,8 @@ export async function runHelmholtz(o: HelmholtzOptions = {}): Promise<HelmholtzR
         : undefined,
   });
   const iterations = o.iterations ?? (optimizer === 'adam' ? 6000 : 4000);
-  const averageLast = o.averageLast ?? AVERAGE_LAST_DEFAULT;
-  if (!(Number.isInteger(averageLast) && averageLast >= 0))
-    throw new Error(`pig: 'averageLast' must be an integer ≥ 0, got ${o.averageLast}`);
+  // Capped at the last quarter so that short runs do not average in their early iterates.
+  const average = o.average ?? tailAverage(iterations, o.averageLast ?? AVERAGE_LAST_DEFAULT);
   const lr = o.lr ?? 1e-2;
   const lrEnd = o.lrEnd ?? 1e-5;
   if (!(lr > 0) || !(lrEnd > 0)) throw new Error(`pig: 'lr' and 'lrEnd' must be > 0, got ${lr}, ${lrEnd}`);
@@ -202,12 +207,7 @@ export async function runHelmholtz(o: HelmholtzOptions = {}): Promise<HelmholtzR
     lr,
     decay: o.decay ?? (iterations > 0 ? (lrEnd / lr) ** (1 / iterations) : 1),
     timeBudgetSeconds: o.timeBudgetSeconds,
-    // Capped at the last quarter so that short runs do not average in their early iterates.
-    average:
-      o.average ??
-      (averageLast > 0
-        ? { from: iterations - Math.min(averageLast, Math.floor(iterations / 4)) }
-        : undefined),
+    average,
     onRound: o.onRound ? (it) => o.onRound?.(it, pinn.model.network) : undefined,
     seed,
     log: o.log,
