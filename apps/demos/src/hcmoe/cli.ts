@@ -58,28 +58,18 @@ function parse(argv: readonly string[]): HcmoeOptions {
   for (const v of vs)
     if (!['soft', 'hard', 'moe'].includes(v)) throw new Error(`hcmoe: unknown variant '${v}'`);
   const seed = num('seed');
-  const lossForm = () => {
-    used.add('loss');
-    const v = flags.get('loss');
-    if (v === undefined) return base.train.loss;
-    if (v !== 'ms' && v !== 'paper') throw new Error(`hcmoe: '--loss' must be 'ms' or 'paper', got '${v}'`);
-    return v;
-  };
-  const icWeight = () => {
-    used.add('ic-weight');
-    const v = flags.get('ic-weight');
-    if (v === undefined) return base.icWeight;
-    if (v !== 'unit' && v !== 'paper')
-      throw new Error(`hcmoe: '--ic-weight' must be 'unit' or 'paper', got '${v}'`);
-    return v;
-  };
-  const conditions = () => {
-    used.add('expert-conditions');
-    const v = flags.get('expert-conditions');
-    if (v === undefined) return base.conditions;
-    if (v !== 'shared' && v !== 'local')
-      throw new Error(`hcmoe: '--expert-conditions' must be 'shared' or 'local', got '${v}'`);
-    return v;
+  // An option with a fixed set of values; absent = the base configuration's.
+  const choice = <const T extends string, F extends T | undefined>(
+    k: string,
+    allowed: readonly T[],
+    fallback: F,
+  ): T | F => {
+    used.add(k);
+    const v = flags.get(k);
+    if (v === undefined) return fallback;
+    if (!allowed.includes(v as T))
+      throw new Error(`hcmoe: '--${k}' must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got '${v}'`);
+    return v as T;
   };
   const grid = list('bench-grid');
   const o: HcmoeOptions = {
@@ -108,14 +98,14 @@ function parse(argv: readonly string[]): HcmoeOptions {
       lr: num('lr') ?? base.train.lr,
       decayEvery: num('decay-every') ?? base.train.decayEvery,
       timeBudget: num('time-budget') ?? base.train.timeBudget,
-      loss: lossForm(),
+      loss: choice('loss', ['ms', 'paper'], base.train.loss),
       seed: seed ?? base.train.seed,
     },
     pointsPerExpert: num('points') ?? base.pointsPerExpert,
     experts: num('experts') ?? base.experts,
     pdeWeight: num('pde-weight') ?? base.pdeWeight,
-    icWeight: icWeight(),
-    conditions: conditions(),
+    icWeight: choice('ic-weight', ['unit', 'paper'], base.icWeight),
+    conditions: choice('expert-conditions', ['shared', 'local'], base.conditions),
     seeds: num('seeds') ?? base.seeds,
     workers: num('workers') ?? base.workers,
     variants: vs,
