@@ -152,26 +152,29 @@ describe('hcmoe pieces', () => {
 });
 
 describe('hcmoe training', () => {
-  it('a training step of the 4-expert model leaves tf.memory().numTensors unchanged (both loss forms)', () => {
+  it('a training step of the 4-expert model leaves tf.memory().numTensors unchanged (both loss forms, shared and local conditions)', () => {
     const data = makeData({ nx: 16, nt: 11, fine: 1, solverSteps: 50, train: 4, test: 1, seed: 1 });
     const ops = new GridOps(16, 11);
-    const model = new DsModel('moe', QUICK.model, {
-      experts: 4,
-      pointsPerExpert: 8,
-      ridge: 1e-4,
-      pdeWeight: 1 / 500,
-      lm: { maxIter: 50 },
-      pool: SolverPool.inProcess(),
-    });
-    for (const loss of ['paper', 'ms'] as const) {
-      const cfg = { ...QUICK.train, batch: 2, steps: 1, loss };
-      train(model, ops, data, cfg);
-      const after1 = tf.memory().numTensors;
-      const rec = train(model, ops, data, { ...cfg, steps: 3 });
-      expect(tf.memory().numTensors).toBe(after1);
-      expect(rec.loss.every(Number.isFinite)).toBe(true);
+    for (const conditions of ['shared', 'local'] as const) {
+      const model = new DsModel('moe', QUICK.model, {
+        experts: 4,
+        pointsPerExpert: 8,
+        ridge: 1e-4,
+        pdeWeight: 1 / 500,
+        conditions,
+        lm: { maxIter: 50 },
+        pool: SolverPool.inProcess(),
+      });
+      for (const loss of ['paper', 'ms'] as const) {
+        const cfg = { ...QUICK.train, batch: 2, steps: 1, loss };
+        train(model, ops, data, cfg);
+        const after1 = tf.memory().numTensors;
+        const rec = train(model, ops, data, { ...cfg, steps: 3 });
+        expect(tf.memory().numTensors, `${conditions} ${loss}`).toBe(after1);
+        expect(rec.loss.every(Number.isFinite)).toBe(true);
+      }
+      model.dispose();
     }
-    model.dispose();
     ops.dispose();
   });
   it("conditions 'local': expert k solves only its slab's IC cells and the boundary it owns", () => {
