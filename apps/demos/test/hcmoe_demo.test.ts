@@ -11,7 +11,7 @@ import { SolverPool } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DsModel, GridOps, makeData, paperLoss, T_END, train } from '../src/hcmoe/ds.ts';
-import { DIFFUSION_SORPTION_RESIDUAL } from '../src/hcmoe/residual.ts';
+import { DIFFUSION_SORPTION_OFFSET_RESIDUAL, DIFFUSION_SORPTION_RESIDUAL } from '../src/hcmoe/residual.ts';
 import { QUICK, runHcmoe } from '../src/hcmoe/run.ts';
 
 beforeAll(async () => {
@@ -48,6 +48,58 @@ describe('hcmoe pieces', () => {
         }
       }
     }
+  });
+
+  it('offset residual: the residual, gradient and Hessian of the base residual at v + aux', () => {
+    const params = Float64Array.of(0.25, 2.16, 0.874, 1e-6);
+    const v = Float64Array.of(0.1, -0.3, 2);
+    const aux = Float64Array.of(9, 0.2, 0.5, -1.5); // offset 1: (0.2, 0.5, -1.5)
+    const g = new Float64Array(3);
+    const H = new Float64Array(9);
+    const r = DIFFUSION_SORPTION_OFFSET_RESIDUAL.evaluate(v, params, aux, 1, g, H);
+    const g0 = new Float64Array(3);
+    const H0 = new Float64Array(9);
+    const r0 = DIFFUSION_SORPTION_RESIDUAL.evaluate(
+      v.map((x, c) => x + aux[1 + c]),
+      params,
+      new Float64Array(0),
+      0,
+      g0,
+      H0,
+    );
+    expect(r).toBeCloseTo(r0, 12);
+    expect(Array.from(g)).toEqual(Array.from(g0));
+    expect(Array.from(H)).toEqual(Array.from(H0));
+  });
+
+  it('project / offset: u = g + project(v) meets the IC and both boundary rows for any v', () => {
+    const nt = 7;
+    const nx = 12;
+    const ops = new GridOps(nx, nt);
+    const rng = new Rng(3);
+    const v = tf.tensor4d(
+      Float32Array.from({ length: 2 * nt * nx * 3 }, () => rng.normal()),
+      [2, nt, nx, 3],
+    );
+    const c = Float64Array.of(0.07, 0.16);
+    const g = ops.offset(c);
+    // Three channels = three fields u_i = g + project(v_i); the rows are affine, so each must hold.
+    const u = tf.add(ops.project(v), tf.tensor4d(g, [2, nt, nx, 1])) as tf.Tensor4D;
+    const uv = u.dataSync();
+    const bv = ops.boundary(u).dataSync(); // [2, nt, 2, 3]
+    for (let b = 0; b < 2; b++)
+      for (let ch = 0; ch < 3; ch++) {
+        for (let j = 0; j < nx; j++) expect(uv[(b * nt * nx + j) * 3 + ch]).toBeCloseTo(c[b], 6);
+        for (let s = 1; s < nt; s++) {
+          expect(bv[(b * nt + s) * 2 * 3 + ch]).toBeCloseTo(1, 5);
+          expect(bv[((b * nt + s) * 2 + 1) * 3 + ch]).toBeCloseTo(0, 4);
+        }
+      }
+    // Cells 1 … nx − 2 of rows τ > 0 are v itself.
+    const vv = v.dataSync();
+    expect(uv[((1 * nt + 3) * nx + 5) * 3 + 2]).toBeCloseTo(vv[((1 * nt + 3) * nx + 5) * 3 + 2], 6);
+    tf.dispose([u, v]);
+    ops.dispose();
   });
 
   it('grid operators are exact on quadratics (τ², x²) and the boundary rows on linear u', () => {
@@ -177,6 +229,76 @@ describe('hcmoe training', () => {
     }
     ops.dispose();
   });
+  it('hard and MoE of one seed see the same minibatches: with weightless PDE rows they train identically', () => {
+    // Every expert then solves the same IC/BC rows, so only the minibatch order could differ;
+    // the constraint points come from their own stream and do not shift it.
+    const data = makeData({ nx: 16, nt: 11, fine: 1, solverSteps: 50, train: 6, test: 1, seed: 2 });
+    const ops = new GridOps(16, 11);
+    const losses = (['hard', 'moe'] as const).map((variant) => {
+      const model = new DsModel(variant, QUICK.model, {
+        experts: variant === 'hard' ? 1 : 4,
+        pointsPerExpert: variant === 'hard' ? 8 : 3,
+        ridge: 1e-4,
+        pdeWeight: 1e-12,
+        lm: { maxIter: 50 },
+        pool: SolverPool.inProcess(),
+      });
+      const rec = train(model, ops, data, { ...QUICK.train, batch: 2, steps: 5, loss: 'paper' });
+      model.dispose();
+      return rec.loss;
+    });
+    for (let i = 0; i < 5; i++)
+      expect(Math.abs(losses[0][i] - losses[1][i])).toBeLessThan(1e-5 * losses[0][i]);
+    ops.dispose();
+  });
+  it("form 'ansatz': IC and boundary rows hold exactly, the solve has the PDE rows alone, numTensors per step unchanged", () => {
+    const data = makeData({ nx: 16, nt: 11, fine: 1, solverSteps: 50, train: 4, test: 1, seed: 1 });
+    const ops = new GridOps(16, 11);
+    const model = new DsModel('moe', QUICK.model, {
+      experts: 4,
+      pointsPerExpert: 3,
+      ridge: 1e-8,
+      pdeWeight: 1,
+      form: 'ansatz',
+      lm: { maxIter: 100 },
+      pool: SolverPool.inProcess(),
+    });
+    const c = Float64Array.of(0.12);
+    const u = model.forward(ops, c, model.samplePoints(ops, new Rng(2)));
+    const uv = u.dataSync();
+    const bv = ops.boundary(u).dataSync();
+    for (let j = 0; j < 16; j++) expect(uv[j]).toBeCloseTo(0.12, 6);
+    for (let s = 1; s < 11; s++) {
+      expect(bv[s * 2]).toBeCloseTo(1, 4);
+      expect(Math.abs(bv[s * 2 + 1])).toBeLessThan(1e-4);
+    }
+    const solves = (model.moe as NonNullable<typeof model.moe>).constraint.lastSolve;
+    expect(solves.map((r) => r.blocks.length)).toEqual([1, 1, 1, 1]);
+    // 3 PDE rows, 4 weights: met up to the tiny ridge.
+    for (const r of solves) expect(r.blocks[0].maxAbs).toBeLessThan(1e-6);
+    u.dispose();
+    const cfg = { ...QUICK.train, batch: 2, steps: 1, loss: 'paper' as const };
+    train(model, ops, data, cfg);
+    const after1 = tf.memory().numTensors;
+    const rec = train(model, ops, data, { ...cfg, steps: 3 });
+    expect(tf.memory().numTensors).toBe(after1);
+    expect(rec.loss.every(Number.isFinite)).toBe(true);
+    expect(
+      () =>
+        new DsModel('moe', QUICK.model, {
+          experts: 4,
+          pointsPerExpert: 3,
+          ridge: 1e-4,
+          pdeWeight: 1,
+          form: 'ansatz',
+          conditions: 'local',
+          lm: {},
+          pool: SolverPool.inProcess(),
+        }),
+    ).toThrow(/'ansatz'.*'local'/);
+    model.dispose();
+    ops.dispose();
+  });
   it("conditions 'local': expert k solves only its slab's IC cells and the boundary it owns", () => {
     const nx = 16;
     const nt = 11;
@@ -275,7 +397,10 @@ describe('hcmoe --quick', () => {
   it('trains the three variants, benches 1 vs 4 experts on 1 and 2 workers, writes figures', async () => {
     const out = await mkdtemp(join(tmpdir(), 'hcmoe-'));
     try {
-      const { results, bench } = await runHcmoe({ ...QUICK, out }, () => {});
+      const { results, bench } = await runHcmoe(
+        { ...QUICK, out, crossEval: true, saveFields: true },
+        () => {},
+      );
       // QUICK trains every variant with 2 seeds.
       expect(results.map((r) => `${r.variant}${r.seed}`)).toEqual([
         'soft0',
@@ -321,6 +446,13 @@ describe('hcmoe --quick', () => {
       const counted = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
       expect(counted(mm.lmReasons)).toBe(mm.solves);
       expect(counted(mm.lmReasonsPaperMissed)).toBe(mm.solves - mm.paperStopMet);
+      // --cross-eval: each hard/MoE basis also solved with the other expert count.
+      expect(results.map((r) => r.cross?.experts ?? 0)).toEqual([0, 4, 1, 0, 4, 1]);
+      expect(await readFile(join(out, 'results.md'), 'utf8')).toContain('solved with K experts');
+      // --save-fields: [test, nt, nx] float32 per run and the float64 reference.
+      const G = QUICK.data.nt * QUICK.data.nx;
+      expect((await stat(join(out, 'fields_moe_s1.f32'))).size).toBe(4 * QUICK.data.test * G);
+      expect((await stat(join(out, 'fields_reference.f64'))).size).toBe(8 * QUICK.data.test * G);
       const hm = metrics.summary.hardMinusMoe;
       expect(hm.perSeed).toHaveLength(2);
       expect(hm.perSeed[0]).toBeCloseTo(results[1].test.mean - results[2].test.mean, 12);

@@ -14,7 +14,12 @@ const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--tr
   [--bench-points 100,1000,10000] [--bench-workers 1,2] [--bench-grid NT,NX] [--no-bench]
   [--time-budget SECONDS (per variant)] [--loss ms|paper] [--decay-every N] [--seed S]
   [--seeds N (trainings per variant, seeds S..S+N-1)] [--ic-weight unit|paper]
-  [--expert-conditions shared|local (IC/BC rows per expert: all, or its own slab's)]`;
+  [--expert-conditions shared|local (IC/BC rows per expert: all, or its own slab's)]
+  [--constraint lsq|ansatz (IC/BC as rows of an overdetermined solve, or built into the ansatz:
+   the solve fits the PDE rows alone, exactly when --points <= --basis)] [--ridge X (1e-4)]
+  [--data-seed S (data only; --seed sets data, model and training)]
+  [--save-fields (test predictions and reference as raw float arrays in --out)]
+  [--cross-eval (also solve each trained hard/MoE basis with the other expert count)]`;
 
 function parse(argv: readonly string[]): HcmoeOptions {
   const args = argv.filter((a) => a !== '--');
@@ -52,6 +57,8 @@ function parse(argv: readonly string[]): HcmoeOptions {
   used.add('out');
   used.add('variants');
   used.add('no-bench');
+  used.add('save-fields');
+  used.add('cross-eval');
   const out = flags.get('out');
   const variants = flags.get('variants');
   const vs = variants === undefined ? base.variants : (String(variants).split(',') as Variant[]);
@@ -81,7 +88,7 @@ function parse(argv: readonly string[]): HcmoeOptions {
       nt: num('nt') ?? base.data.nt,
       train: num('train') ?? base.data.train,
       test: num('test') ?? base.data.test,
-      seed: seed ?? base.data.seed,
+      seed: num('data-seed') ?? seed ?? base.data.seed,
     },
     model: {
       ...base.model,
@@ -106,12 +113,16 @@ function parse(argv: readonly string[]): HcmoeOptions {
     pdeWeight: num('pde-weight') ?? base.pdeWeight,
     icWeight: choice('ic-weight', ['unit', 'paper'], base.icWeight),
     conditions: choice('expert-conditions', ['shared', 'local'], base.conditions),
+    form: choice('constraint', ['lsq', 'ansatz'], base.form),
+    ridge: num('ridge') ?? base.ridge,
     seeds: num('seeds') ?? base.seeds,
     workers: num('workers') ?? base.workers,
     variants: vs,
     benchPoints: flags.has('no-bench') ? [] : (list('bench-points') ?? base.benchPoints),
     benchWorkers: list('bench-workers') ?? base.benchWorkers,
     benchGrid: grid ? [grid[0], grid[1]] : base.benchGrid,
+    saveFields: flags.has('save-fields'),
+    crossEval: flags.has('cross-eval'),
   };
   for (const k of flags.keys()) if (!used.has(k)) throw new Error(`hcmoe: unknown option '--${k}'\n${USAGE}`);
   return o;

@@ -19,7 +19,7 @@ import {
   sampleExpertPoints,
 } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
-import { DIFFUSION_SORPTION_RESIDUAL } from './residual.ts';
+import { DIFFUSION_SORPTION_OFFSET_RESIDUAL, DIFFUSION_SORPTION_RESIDUAL } from './residual.ts';
 
 const P = PDEBENCH_DIFFUSION_SORPTION;
 const KAPPA = ((1 - P.porosity) / P.porosity) * P.bulkDensity * P.freundlichK;
@@ -106,6 +106,9 @@ export function makeData(cfg: DataConfig): DsData {
 export class GridOps {
   readonly nx: number;
   readonly nt: number;
+  /** Boundary rows: u(0) ≈ Σ e0[j] u_j (cells 0, 1, 2); u(1) + D u_x(1) ≈ Σ e1[j] u_{nx−1−j}. */
+  readonly e0: readonly [number, number, number];
+  readonly e1: readonly [number, number, number];
   private readonly mats: tf.Tensor3D[];
 
   constructor(nx: number, nt: number) {
@@ -131,20 +134,57 @@ export class GridOps {
       else if (i === nx - 1) [set(nx - 1, 2), set(nx - 2, -5), set(nx - 3, 4), set(nx - 4, -1)];
       else [set(i - 1, 1), set(i, -2), set(i + 1, 1)];
     }
-    const E = new Float32Array(2 * nx);
-    E[0] = 15 / 8;
-    E[1] = -10 / 8;
-    E[2] = 3 / 8;
     const D = P.diffusion;
-    E[nx + nx - 1] = 15 / 8 + (2 * D) / h;
-    E[nx + nx - 2] = -10 / 8 - (3 * D) / h;
-    E[nx + nx - 3] = 3 / 8 + D / h;
+    this.e0 = [15 / 8, -10 / 8, 3 / 8];
+    this.e1 = [15 / 8 + (2 * D) / h, -10 / 8 - (3 * D) / h, 3 / 8 + D / h];
+    const E = new Float32Array(2 * nx);
+    for (let j = 0; j < 3; j++) {
+      E[j] = this.e0[j];
+      E[nx + nx - 1 - j] = this.e1[j];
+    }
+    // Projection onto the homogeneous boundary rows: cell 0 and cell nx − 1 are replaced by the
+    // values that make E·u = 0 given the two cells next to them; every other cell is kept.
+    const Px = new Float32Array(nx * nx);
+    for (let j = 1; j < nx - 1; j++) Px[j * nx + j] = 1;
+    Px[1] = -this.e0[1] / this.e0[0];
+    Px[2] = -this.e0[2] / this.e0[0];
+    Px[(nx - 1) * nx + nx - 2] = -this.e1[1] / this.e1[0];
+    Px[(nx - 1) * nx + nx - 3] = -this.e1[2] / this.e1[0];
     const pair = (a: Float32Array, r: number, c: number) => {
       const t = new Float32Array(a.length);
       for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = a[i * c + j];
       return [tf.tensor3d(a, [1, r, c]), tf.tensor3d(t, [1, c, r])];
     };
-    this.mats = [...pair(Dt, nt, nt), ...pair(Dxx, nx, nx), ...pair(E, 2, nx)];
+    this.mats = [...pair(Dt, nt, nt), ...pair(Dxx, nx, nx), ...pair(E, 2, nx), ...pair(Px, nx, nx)];
+    const tm = new Float32Array(nt).fill(1);
+    tm[0] = 0;
+    this.mats.push(tf.tensor3d(tm, [1, nt, 1]));
+  }
+
+  /**
+   * f [B, nt, nx, C] -> the part of f that meets the homogeneous conditions exactly: zero at
+   * τ = 0, and E·f = 0 at x = 0 and x = 1 for τ > 0 (cells 0 and nx − 1 rewritten). Linear, so
+   * Σ w_i project(b_i) meets them for every w.
+   */
+  project(f: tf.Tensor4D): tf.Tensor4D {
+    const [B, nt, nx, C] = f.shape;
+    const px = constLeftMul(this.mats[6], this.mats[7], f.reshape([B * nt, nx, C])).reshape([B, nt, nx * C]);
+    return tf.mul(px, this.mats[8]).reshape([B, nt, nx, C]);
+  }
+
+  /**
+   * The particular field g [B·nt·nx] (row-major per trajectory) with u = g + project(v) meeting
+   * the conditions: g = c at τ = 0, and for τ > 0 cell 0 carries 1/e0[0] (so u(0, τ) = 1) and
+   * cell nx − 1 carries 0 (the outflow row is homogeneous); zero elsewhere.
+   */
+  offset(c: ArrayLike<number>): Float32Array {
+    const { nt, nx } = this;
+    const g = new Float32Array(c.length * nt * nx);
+    for (let b = 0; b < c.length; b++) {
+      g.fill(c[b], b * nt * nx, b * nt * nx + nx);
+      for (let s = 1; s < nt; s++) g[(b * nt + s) * nx] = 1 / this.e0[0];
+    }
+    return g;
   }
 
   /** f [B, nt, nx, C] -> ∂_τ f, same shape. */
@@ -214,6 +254,14 @@ export interface ConstraintConfig {
    * only if it owns x = 1 (with one expert both are the same).
    */
   readonly conditions?: ExpertConditions;
+  /**
+   * 'lsq' (default, the paper code's): PDE rows at the sampled points plus the IC/BC rows, an
+   * overdetermined least-squares problem whose residual does not vanish. 'ansatz': the IC and BC
+   * are built into the ansatz (u = g + Σ w_i project(b_i), see `GridOps.project`), the solve has
+   * only the PDE rows, and with points ≤ basis per expert it drives them to zero — the residual
+   * at the constraint points after the solve is the LM's tolerance.
+   */
+  readonly form?: ConstraintForm;
   readonly lm: LmOptions;
   readonly pool: SolverPool;
 }
@@ -221,6 +269,8 @@ export interface ConstraintConfig {
 export type IcWeight = 'unit' | 'paper';
 
 export type ExpertConditions = 'shared' | 'local';
+
+export type ConstraintForm = 'lsq' | 'ansatz';
 
 /** The paper code's LM tolerances (optimistix rtol = atol, `ConstraintConfig` defaults). */
 export const PAPER_LM_TOL = 1e-4;
@@ -237,6 +287,7 @@ export class DsModel {
   private readonly pointsPerExpert: number;
   private readonly icWeight: IcWeight;
   readonly conditions: ExpertConditions;
+  readonly form: ConstraintForm;
 
   constructor(variant: Variant, model: ModelConfig, constraint: ConstraintConfig | null) {
     this.variant = variant;
@@ -244,6 +295,13 @@ export class DsModel {
     this.conditions = constraint?.conditions ?? 'shared';
     if (this.conditions !== 'shared' && this.conditions !== 'local')
       throw new Error(`DsModel: 'conditions' must be 'shared' or 'local', got '${this.conditions}'`);
+    this.form = constraint?.form ?? 'lsq';
+    if (this.form !== 'lsq' && this.form !== 'ansatz')
+      throw new Error(`DsModel: 'form' must be 'lsq' or 'ansatz', got '${this.form}'`);
+    if (variant !== 'soft' && this.form === 'ansatz' && this.conditions === 'local')
+      throw new Error(
+        `DsModel: form 'ansatz' builds the conditions into the ansatz; 'conditions' 'local' does not apply`,
+      );
     this.fno = new Fno({
       inChannels: 1,
       outChannels: variant === 'soft' ? 1 : model.basis,
@@ -270,11 +328,12 @@ export class DsModel {
             experts: this.experts,
             blocks: [
               {
-                residual: DIFFUSION_SORPTION_RESIDUAL,
+                residual:
+                  this.form === 'ansatz' ? DIFFUSION_SORPTION_OFFSET_RESIDUAL : DIFFUSION_SORPTION_RESIDUAL,
                 params: [T_END * P.diffusion, KAPPA * P.freundlichN, P.freundlichN, P.epsilon],
                 weight: constraint?.pdeWeight ?? 1 / T_END,
               },
-              { residual: LINEAR_RESIDUAL, params: [1] },
+              ...(this.form === 'ansatz' ? [] : [{ residual: LINEAR_RESIDUAL, params: [1] }]),
             ],
             ridge: constraint?.ridge,
             w0: 1,
@@ -310,6 +369,7 @@ export class DsModel {
       if (!this.moe) return b;
       const N = b.shape[3];
       const G = nt * nx;
+      if (this.form === 'ansatz') return this.forwardAnsatz(ops, c, b, sample);
       const local = tf.stack(
         [b.reshape([B, G, N]), ops.dt(b).reshape([B, G, N]), ops.dxx(b).reshape([B, G, N])],
         1,
@@ -343,6 +403,30 @@ export class DsModel {
     });
     input.dispose();
     return out as tf.Tensor4D;
+  }
+
+  /** u = g + Σ_i w_i project(b_i) with w from the PDE rows alone (`form` 'ansatz'). */
+  private forwardAnsatz(
+    ops: GridOps,
+    c: Float64Array,
+    b: tf.Tensor4D,
+    sample: { owner: Int32Array; points: Int32Array[] },
+  ): tf.Tensor4D {
+    const [B, nt, nx, N] = b.shape;
+    const G = nt * nx;
+    const bp = ops.project(b);
+    const local = tf.stack(
+      [bp.reshape([B, G, N]), ops.dt(bp).reshape([B, G, N]), ops.dxx(bp).reshape([B, G, N])],
+      1,
+    ) as tf.Tensor4D; // [B, 3, G, N]
+    const g = ops.offset(c);
+    const gt = tf.tensor4d(g, [B, nt, nx, 1]);
+    // aux [B, G, 3]: g, g_τ, g_xx at every grid point (float32 like the basis, then float64).
+    const gAll = tf.concat([gt, ops.dt(gt), ops.dxx(gt)], 3);
+    const aux = Float64Array.from(gAll.dataSync() as Float32Array);
+    const w = (this.moe as MixtureOfExperts).apply(local, sample.points, aux, [], []);
+    const u = assembleExperts(bp.reshape([B, G, N]) as tf.Tensor3D, w, sample.owner);
+    return tf.add(u.reshape([B, nt, nx, 1]), gt) as tf.Tensor4D;
   }
 
   /**
@@ -416,7 +500,8 @@ export function paperLoss(
     const c4 = tf.tensor4d(Float32Array.from(c), [B, 1, 1, 1]);
     const icErr = tf.sub(u.slice([0, 0, 0, 0], [B, 1, nx, 1]), c4);
     const cNorm = Math.sqrt(nx * c.reduce((a, v) => a + v * v, 0));
-    const ic = tf.div(tf.norm(icErr), Math.max(cNorm, 1e-12));
+    // Not tf.norm: its gradient is 0/0 at an exact initial condition ('ansatz' form).
+    const ic = tf.div(tf.sqrt(tf.add(tf.sum(tf.square(icErr)), 1e-30)), Math.max(cNorm, 1e-12));
     const bd = ops.boundary(u); // [B, nt, 2, 1]
     const left = normPerSample(tf.sub(bd.slice([0, 0, 0, 0], [B, nt, 1, 1]), 1), nt);
     const right = normPerSample(bd.slice([0, 0, 1, 0], [B, nt, 1, 1]), nt);
@@ -462,6 +547,9 @@ export function train(
   log: (msg: string) => void = () => {},
 ): TrainRecord {
   const rng = new Rng(cfg.seed);
+  // Constraint points from their own stream, so the minibatch order does not depend on how many
+  // points a variant draws: hard and MoE of one seed see the same trajectories in the same order.
+  const pointRng = rng.split();
   const vars = model.variables();
   const opt = new AdamOptimizer(vars, {
     lr: exponentialDecay({ lr: cfg.lr, decayRate: 0.5, decaySteps: cfg.decayEvery, staircase: true }),
@@ -481,7 +569,7 @@ export function train(
     }
     const c = Float64Array.from({ length: cfg.batch }, (_, i) => data.cTrain[perm[cursor + i]]);
     cursor += cfg.batch;
-    const sample = model.samplePoints(ops, rng);
+    const sample = model.samplePoints(ops, pointRng);
     let pdeValue = 0;
     const { value, grads } = tf.variableGrads(() => {
       const u = model.forward(ops, c, sample);
@@ -606,7 +694,8 @@ export function evaluate(
       for (const [p, r] of model.moe.constraint.lastSolve.entries()) {
         out.residualRms.push(r.blocks[0].rms);
         out.residualMax.push(r.blocks[0].maxAbs);
-        out.conditionRms.push(r.blocks[1].rms * Math.sqrt(m / kept[p % K]));
+        // 'ansatz': the conditions are in the ansatz, no rows to report.
+        if (r.blocks.length > 1) out.conditionRms.push(r.blocks[1].rms * Math.sqrt(m / kept[p % K]));
         out.lmIterations.push(r.iterations);
         out.lmGradNorm.push(r.gradNorm);
         out.lmCost.push(r.cost);

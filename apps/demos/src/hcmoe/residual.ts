@@ -36,3 +36,23 @@ export const DIFFUSION_SORPTION_RESIDUAL: PointwiseResidual = {
     return v[1] - (a * uxx) / R;
   },
 };
+
+// Scratch for the shifted channels (evaluate is called per row in the LM's inner loop).
+const SHIFTED = new Float64Array(3);
+
+/**
+ * The same residual at u = v + a, where the per-point aux a = (g, g_τ, g_xx) is a fixed field
+ * added to the basis expansion — the particular solution that carries the initial and boundary
+ * values when they are built into the ansatz (`--constraint ansatz`). aux = [g, g_τ, g_xx].
+ */
+export const DIFFUSION_SORPTION_OFFSET_RESIDUAL: PointwiseResidual = {
+  name: 'DIFFUSION_SORPTION_OFFSET_RESIDUAL',
+  module: import.meta.url,
+  channels: 3,
+  auxWidth: 3,
+  evaluate(v, params, aux, off, grad, hess) {
+    const shifted = SHIFTED;
+    for (let c = 0; c < 3; c++) shifted[c] = v[c] + aux[off + c];
+    return DIFFUSION_SORPTION_RESIDUAL.evaluate(shifted, params, aux, off, grad, hess);
+  },
+};

@@ -10,6 +10,7 @@ import { fieldHeatmaps, lossCurves, PLOT_CONFIG, Rng, renderSvg } from '@pinnate
 import { SolverPool } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import {
+  type ConstraintForm,
   type DataConfig,
   DsModel,
   type EvalResult,
@@ -42,6 +43,8 @@ export interface HcmoeOptions {
   readonly icWeight: IcWeight;
   /** Condition rows per expert: all ('shared', the paper code's) or its own slab's ('local'). */
   readonly conditions: ExpertConditions;
+  /** 'lsq': the paper's overdetermined rows; 'ansatz': conditions in the ansatz, PDE rows alone. */
+  readonly form: ConstraintForm;
   readonly lmMaxIter: number;
   /**
    * Independent trainings per variant (model init and minibatch/point draws seeded
@@ -59,6 +62,17 @@ export interface HcmoeOptions {
   readonly benchBatch: number;
   readonly benchRepeats: number;
   readonly evalBatch: number;
+  /**
+   * Also write the test predictions (fields_<variant>_s<seed>.f32, [test, nt, nx] float32) and
+   * the reference (fields_reference.f64) for analysis outside the command.
+   */
+  readonly saveFields?: boolean;
+  /**
+   * After training a hard-constraint variant, also evaluate its trained basis with the other
+   * expert count (1 ↔ experts): the same basis solved by one or by K constraint problems, which
+   * separates what the experts' solves do from what training did.
+   */
+  readonly crossEval?: boolean;
 }
 
 /**
@@ -84,6 +98,7 @@ export const FULL: Omit<HcmoeOptions, 'out'> = {
   pdeWeight: 1 / 500,
   icWeight: 'unit',
   conditions: 'shared',
+  form: 'lsq',
   lmMaxIter: 100,
   seeds: 2,
   variants: ['soft', 'hard', 'moe'],
@@ -129,6 +144,13 @@ interface VariantResult {
   readonly test: Omit<EvalResult, 'u' | 'relL2'> & { relL2: number[] };
   readonly u: Float32Array;
   readonly loss: number[];
+  /** `crossEval`: the same trained basis solved with the other expert count. */
+  readonly cross?: {
+    readonly experts: number;
+    readonly mean: number;
+    readonly std: number;
+    readonly relL2: number[];
+  };
 }
 
 export interface BenchRow {
@@ -188,6 +210,7 @@ export async function runHcmoe(
             pdeWeight: o.pdeWeight,
             icWeight: o.icWeight,
             conditions: o.conditions,
+            form: o.form,
             lm: { maxIter: o.lmMaxIter },
             pool,
           },
@@ -196,7 +219,37 @@ export async function runHcmoe(
         const rec = train(model, ops, data, { ...o.train, seed: o.train.seed + i }, log);
         const ev = evaluate(model, ops, data, o.evalBatch, o.train.seed + 1000 + i);
         const st = stats(rec.stepMs.slice(1));
+        let cross: VariantResult['cross'];
+        if (o.crossEval && variant !== 'soft') {
+          const k2 = experts === 1 ? o.experts : 1;
+          const other = new DsModel(
+            k2 === 1 ? 'hard' : 'moe',
+            { ...o.model, seed: o.model.seed + i },
+            {
+              experts: k2,
+              pointsPerExpert: o.pointsPerExpert,
+              ridge: o.ridge,
+              pdeWeight: o.pdeWeight,
+              icWeight: o.icWeight,
+              conditions: o.conditions,
+              form: o.form,
+              lm: { maxIter: o.lmMaxIter },
+              pool,
+            },
+          );
+          const trained = model.variables();
+          other.variables().forEach((v, j) => {
+            v.assign(trained[j]);
+          });
+          const ce = evaluate(other, ops, data, o.evalBatch, o.train.seed + 1000 + i);
+          cross = { experts: k2, mean: ce.mean, std: ce.std, relL2: ce.relL2 };
+          log(
+            `${tag}: its trained basis solved with K = ${k2}: test relL2 ${(100 * ce.mean).toFixed(2)} ± ${(100 * ce.std).toFixed(2)} % (K = ${experts}: ${(100 * ev.mean).toFixed(2)} %)`,
+          );
+          other.dispose();
+        }
         results.push({
+          cross,
           variant,
           experts: variant === 'soft' ? 0 : experts,
           seed: i,
@@ -265,6 +318,7 @@ async function runBench(o: HcmoeOptions, log: (m: string) => void): Promise<Benc
             pdeWeight: o.pdeWeight,
             icWeight: o.icWeight,
             conditions: o.conditions,
+            form: o.form,
             lm: { maxIter: o.lmMaxIter },
             pool,
           });
@@ -432,6 +486,11 @@ async function writeOutputs(
     bench,
   };
   await writeFile(join(o.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  if (o.saveFields) {
+    await writeFile(join(o.out, 'fields_reference.f64'), new Uint8Array(data.uTest.buffer));
+    for (const r of results)
+      await writeFile(join(o.out, `fields_${r.variant}_s${r.seed}.f32`), new Uint8Array(r.u.buffer));
+  }
   const pct = (x: number) => (100 * x).toFixed(2);
   const sum = metrics.summary;
   const lines = [
@@ -462,6 +521,23 @@ async function writeOutputs(
       return `| ${r.variant}${hard ? ` (K=${r.experts})` : ''} seed ${r.seed} | ${pct(r.test.mean)} ± ${pct(r.test.std)} % | ${h(m.residualRmsMean.toExponential(2))} | ${h(m.residualMaxMax.toExponential(2))} | ${h(m.conditionRmsMean.toExponential(2))} | ${h(m.lmIterationsMean.toFixed(1))} | ${h(m.lmGradNormMax.toExponential(1))} | ${h(`${m.paperStopMet} / ${m.solves}`)} | ${r.train.steps} | ${r.train.msPerStep.toFixed(0)} | ${r.train.wallS.toFixed(0)} | ${r.train.cpuS.toFixed(0)} |`;
     }),
   );
+  const crossed = results.filter((r) => r.cross);
+  if (crossed.length > 0) {
+    lines.push(
+      '',
+      "Each trained basis solved with 1 and with K experts at inference (`--cross-eval`): what the experts' solves change for a fixed basis.",
+      '',
+      '| trained as | seed | solved with 1 expert | solved with K experts | 1 − K (points) | K better on (trajectories) |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...crossed.map((r) => {
+        const c = r.cross as NonNullable<VariantResult['cross']>;
+        const one = r.experts === 1 ? r.test : c;
+        const many = r.experts === 1 ? c : r.test;
+        const better = one.relL2.filter((x, t) => many.relL2[t] < x).length;
+        return `| ${r.variant} (K=${r.experts}) | ${r.seed} | ${pct(one.mean)} ± ${pct(one.std)} % | ${pct(many.mean)} ± ${pct(many.std)} % | ${pct(one.mean - many.mean)} | ${better} / ${one.relL2.length} |`;
+      }),
+    );
+  }
   if (bench.length > 0) {
     lines.push(
       '',
