@@ -229,6 +229,36 @@ describe('hcmoe training', () => {
     }
     ops.dispose();
   });
+  it("form 'ic-ansatz': the IC holds exactly, the solve fits the PDE rows and the boundary rows of the returned field", () => {
+    const nx = 16;
+    const nt = 11;
+    const ops = new GridOps(nx, nt);
+    const c = Float64Array.of(0.03, 0.17);
+    const model = new DsModel('hard', QUICK.model, {
+      experts: 1,
+      pointsPerExpert: 12,
+      ridge: 1e-4,
+      pdeWeight: 1 / 500,
+      form: 'ic-ansatz',
+      lm: { maxIter: 50 },
+      pool: SolverPool.inProcess(),
+    });
+    const u = model.forward(ops, c, model.samplePoints(ops, new Rng(6)));
+    const uv = u.dataSync();
+    const bv = ops.boundary(u).dataSync(); // [2, nt, 2, 1]
+    const solves = (model.moe as NonNullable<typeof model.moe>).constraint.lastSolve;
+    for (let b = 0; b < 2; b++) {
+      for (let j = 0; j < nx; j++) expect(uv[b * nt * nx + j]).toBe(Math.fround(c[b]));
+      let ss = 0;
+      for (let s = 1; s < nt; s++) ss += (bv[(b * nt + s) * 2] - 1) ** 2 + bv[(b * nt + s) * 2 + 1] ** 2;
+      const rms = Math.sqrt(ss / (2 * (nt - 1)));
+      expect(solves[b].blocks).toHaveLength(2);
+      expect(Math.abs(solves[b].blocks[1].rms - rms)).toBeLessThan(1e-4 * (1 + rms));
+    }
+    u.dispose();
+    model.dispose();
+    ops.dispose();
+  });
   it('hard and MoE of one seed see the same minibatches: with weightless PDE rows they train identically', () => {
     // Every expert then solves the same IC/BC rows, so only the minibatch order could differ;
     // the constraint points come from their own stream and do not shift it.

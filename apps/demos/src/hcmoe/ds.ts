@@ -163,26 +163,28 @@ export class GridOps {
 
   /**
    * f [B, nt, nx, C] -> the part of f that meets the homogeneous conditions exactly: zero at
-   * τ = 0, and E·f = 0 at x = 0 and x = 1 for τ > 0 (cells 0 and nx − 1 rewritten). Linear, so
-   * Σ w_i project(b_i) meets them for every w.
+   * τ = 0 and, with `boundary`, E·f = 0 at x = 0 and x = 1 for τ > 0 (cells 0 and nx − 1
+   * rewritten). Linear, so Σ w_i project(b_i) meets them for every w.
    */
-  project(f: tf.Tensor4D): tf.Tensor4D {
+  project(f: tf.Tensor4D, boundary = true): tf.Tensor4D {
     const [B, nt, nx, C] = f.shape;
-    const px = constLeftMul(this.mats[6], this.mats[7], f.reshape([B * nt, nx, C])).reshape([B, nt, nx * C]);
+    const px = boundary
+      ? constLeftMul(this.mats[6], this.mats[7], f.reshape([B * nt, nx, C])).reshape([B, nt, nx * C])
+      : f.reshape([B, nt, nx * C]);
     return tf.mul(px, this.mats[8]).reshape([B, nt, nx, C]);
   }
 
   /**
    * The particular field g [B·nt·nx] (row-major per trajectory) with u = g + project(v) meeting
-   * the conditions: g = c at τ = 0, and for τ > 0 cell 0 carries 1/e0[0] (so u(0, τ) = 1) and
-   * cell nx − 1 carries 0 (the outflow row is homogeneous); zero elsewhere.
+   * the conditions: g = c at τ = 0 and, with `boundary`, for τ > 0 cell 0 carries 1/e0[0] (so
+   * u(0, τ) = 1) and cell nx − 1 carries 0 (the outflow row is homogeneous); zero elsewhere.
    */
-  offset(c: ArrayLike<number>): Float32Array {
+  offset(c: ArrayLike<number>, boundary = true): Float32Array {
     const { nt, nx } = this;
     const g = new Float32Array(c.length * nt * nx);
     for (let b = 0; b < c.length; b++) {
       g.fill(c[b], b * nt * nx, b * nt * nx + nx);
-      for (let s = 1; s < nt; s++) g[(b * nt + s) * nx] = 1 / this.e0[0];
+      if (boundary) for (let s = 1; s < nt; s++) g[(b * nt + s) * nx] = 1 / this.e0[0];
     }
     return g;
   }
@@ -255,11 +257,12 @@ export interface ConstraintConfig {
    */
   readonly conditions?: ExpertConditions;
   /**
-   * 'lsq' (default, the paper code's): PDE rows at the sampled points plus the IC/BC rows, an
-   * overdetermined least-squares problem whose residual does not vanish. 'ansatz': the IC and BC
-   * are built into the ansatz (u = g + Σ w_i project(b_i), see `GridOps.project`), the solve has
-   * only the PDE rows, and with points ≤ basis per expert it drives them to zero — the residual
-   * at the constraint points after the solve is the LM's tolerance.
+   * 'lsq' (default, the paper code's for diffusion–sorption): PDE rows at the sampled points
+   * plus the IC and BC rows, an overdetermined least-squares problem. 'ic-ansatz': the IC is
+   * built into the ansatz (u = c at τ = 0 whatever w, u = Σ w_i b_i for τ > 0 — the paper code
+   * builds its Navier–Stokes IC in the same way, with a t-ramp), the solve has the PDE rows and
+   * the BC rows. 'ansatz': IC and BC both built in (`GridOps.project`), PDE rows alone — with
+   * points ≤ basis per expert they are met to the LM's tolerance.
    */
   readonly form?: ConstraintForm;
   readonly lm: LmOptions;
@@ -270,7 +273,7 @@ export type IcWeight = 'unit' | 'paper';
 
 export type ExpertConditions = 'shared' | 'local';
 
-export type ConstraintForm = 'lsq' | 'ansatz';
+export type ConstraintForm = 'lsq' | 'ic-ansatz' | 'ansatz';
 
 /** The paper code's LM tolerances (optimistix rtol = atol, `ConstraintConfig` defaults). */
 export const PAPER_LM_TOL = 1e-4;
@@ -296,11 +299,11 @@ export class DsModel {
     if (this.conditions !== 'shared' && this.conditions !== 'local')
       throw new Error(`DsModel: 'conditions' must be 'shared' or 'local', got '${this.conditions}'`);
     this.form = constraint?.form ?? 'lsq';
-    if (this.form !== 'lsq' && this.form !== 'ansatz')
-      throw new Error(`DsModel: 'form' must be 'lsq' or 'ansatz', got '${this.form}'`);
-    if (variant !== 'soft' && this.form === 'ansatz' && this.conditions === 'local')
+    if (this.form !== 'lsq' && this.form !== 'ic-ansatz' && this.form !== 'ansatz')
+      throw new Error(`DsModel: 'form' must be 'lsq', 'ic-ansatz' or 'ansatz', got '${this.form}'`);
+    if (variant !== 'soft' && this.form !== 'lsq' && this.conditions === 'local')
       throw new Error(
-        `DsModel: form 'ansatz' builds the conditions into the ansatz; 'conditions' 'local' does not apply`,
+        `DsModel: form '${this.form}' builds conditions into the ansatz; 'conditions' 'local' applies to 'lsq' only`,
       );
     this.fno = new Fno({
       inChannels: 1,
@@ -329,7 +332,7 @@ export class DsModel {
             blocks: [
               {
                 residual:
-                  this.form === 'ansatz' ? DIFFUSION_SORPTION_OFFSET_RESIDUAL : DIFFUSION_SORPTION_RESIDUAL,
+                  this.form === 'lsq' ? DIFFUSION_SORPTION_RESIDUAL : DIFFUSION_SORPTION_OFFSET_RESIDUAL,
                 params: [T_END * P.diffusion, KAPPA * P.freundlichN, P.freundlichN, P.epsilon],
                 weight: constraint?.pdeWeight ?? 1 / T_END,
               },
@@ -369,7 +372,7 @@ export class DsModel {
       if (!this.moe) return b;
       const N = b.shape[3];
       const G = nt * nx;
-      if (this.form === 'ansatz') return this.forwardAnsatz(ops, c, b, sample);
+      if (this.form !== 'lsq') return this.forwardAnsatz(ops, c, b, sample);
       const local = tf.stack(
         [b.reshape([B, G, N]), ops.dt(b).reshape([B, G, N]), ops.dxx(b).reshape([B, G, N])],
         1,
@@ -405,7 +408,11 @@ export class DsModel {
     return out as tf.Tensor4D;
   }
 
-  /** u = g + Σ_i w_i project(b_i) with w from the PDE rows alone (`form` 'ansatz'). */
+  /**
+   * u = g + Σ_i w_i project(b_i) (`form` 'ic-ansatz' / 'ansatz'): the IC (and with 'ansatz' the
+   * boundary rows) hold for every w; the solve fits the PDE rows and, with 'ic-ansatz', the
+   * boundary rows u(0, τ) = 1 and u(1) + D u_x(1) = 0 for τ > 0, shared by every expert.
+   */
   private forwardAnsatz(
     ops: GridOps,
     c: Float64Array,
@@ -414,17 +421,29 @@ export class DsModel {
   ): tf.Tensor4D {
     const [B, nt, nx, N] = b.shape;
     const G = nt * nx;
-    const bp = ops.project(b);
+    const withBoundary = this.form === 'ansatz';
+    const bp = ops.project(b, withBoundary);
     const local = tf.stack(
       [bp.reshape([B, G, N]), ops.dt(bp).reshape([B, G, N]), ops.dxx(bp).reshape([B, G, N])],
       1,
     ) as tf.Tensor4D; // [B, 3, G, N]
-    const g = ops.offset(c);
+    const g = ops.offset(c, withBoundary);
     const gt = tf.tensor4d(g, [B, nt, nx, 1]);
     // aux [B, G, 3]: g, g_τ, g_xx at every grid point (float32 like the basis, then float64).
     const gAll = tf.concat([gt, ops.dt(gt), ops.dxx(gt)], 3);
     const aux = Float64Array.from(gAll.dataSync() as Float32Array);
-    const w = (this.moe as MixtureOfExperts).apply(local, sample.points, aux, [], []);
+    const moe = this.moe as MixtureOfExperts;
+    let w: tf.Tensor3D;
+    if (withBoundary) w = moe.apply(local, sample.points, aux, [], []);
+    else {
+      // g is 0 for τ > 0, so the boundary rows of u are those of Σ w_i project(b_i).
+      const bc = tf
+        .transpose(ops.boundary(bp).slice([0, 1, 0, 0], [B, nt - 1, 2, N]), [0, 2, 1, 3])
+        .reshape([B, 1, 2 * (nt - 1), N]) as tf.Tensor4D;
+      const target = new Float64Array(B * 2 * (nt - 1));
+      for (let i = 0; i < B; i++) target.fill(1, i * 2 * (nt - 1), i * 2 * (nt - 1) + nt - 1);
+      w = moe.apply(local, sample.points, aux, [bc], [target]);
+    }
     const u = assembleExperts(bp.reshape([B, G, N]) as tf.Tensor3D, w, sample.owner);
     return tf.add(u.reshape([B, nt, nx, 1]), gt) as tf.Tensor4D;
   }
@@ -500,7 +519,7 @@ export function paperLoss(
     const c4 = tf.tensor4d(Float32Array.from(c), [B, 1, 1, 1]);
     const icErr = tf.sub(u.slice([0, 0, 0, 0], [B, 1, nx, 1]), c4);
     const cNorm = Math.sqrt(nx * c.reduce((a, v) => a + v * v, 0));
-    // Not tf.norm: its gradient is 0/0 at an exact initial condition ('ansatz' form).
+    // Not tf.norm: its gradient is 0/0 at an exact initial condition (the ansatz forms).
     const ic = tf.div(tf.sqrt(tf.add(tf.sum(tf.square(icErr)), 1e-30)), Math.max(cNorm, 1e-12));
     const bd = ops.boundary(u); // [B, nt, 2, 1]
     const left = normPerSample(tf.sub(bd.slice([0, 0, 0, 0], [B, nt, 1, 1]), 1), nt);
@@ -694,7 +713,7 @@ export function evaluate(
       for (const [p, r] of model.moe.constraint.lastSolve.entries()) {
         out.residualRms.push(r.blocks[0].rms);
         out.residualMax.push(r.blocks[0].maxAbs);
-        // 'ansatz': the conditions are in the ansatz, no rows to report.
+        // 'ansatz': the conditions are in the ansatz, no rows to report ('ic-ansatz': BC rows only).
         if (r.blocks.length > 1) out.conditionRms.push(r.blocks[1].rms * Math.sqrt(m / kept[p % K]));
         out.lmIterations.push(r.iterations);
         out.lmGradNorm.push(r.gradNorm);
