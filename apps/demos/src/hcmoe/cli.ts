@@ -19,7 +19,7 @@ const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--tr
    ansatz, BC rows; both built in, PDE rows alone)] [--ridge X (1e-4)]
   [--data-seed S (data only; --seed sets data, model and training)]
   [--save-fields (test predictions and reference as raw float arrays in --out)]
-  [--cross-eval (also solve each trained hard/MoE basis with the other expert count)]`;
+  [--no-cross-eval (skip solving each trained hard/MoE basis with the other expert count)]`;
 
 function parse(argv: readonly string[]): HcmoeOptions {
   const args = argv.filter((a) => a !== '--');
@@ -58,7 +58,7 @@ function parse(argv: readonly string[]): HcmoeOptions {
   used.add('variants');
   used.add('no-bench');
   used.add('save-fields');
-  used.add('cross-eval');
+  used.add('no-cross-eval');
   const out = flags.get('out');
   const variants = flags.get('variants');
   const vs = variants === undefined ? base.variants : (String(variants).split(',') as Variant[]);
@@ -122,7 +122,7 @@ function parse(argv: readonly string[]): HcmoeOptions {
     benchWorkers: list('bench-workers') ?? base.benchWorkers,
     benchGrid: grid ? [grid[0], grid[1]] : base.benchGrid,
     saveFields: flags.has('save-fields'),
-    crossEval: flags.has('cross-eval'),
+    crossEval: !flags.has('no-cross-eval') && base.crossEval,
   };
   for (const k of flags.keys()) if (!used.has(k)) throw new Error(`hcmoe: unknown option '--${k}'\n${USAGE}`);
   return o;

@@ -109,6 +109,7 @@ export const FULL: Omit<HcmoeOptions, 'out'> = {
   benchBatch: 2,
   benchRepeats: 2,
   evalBatch: 10,
+  crossEval: true,
 };
 
 /** A seconds-long smoke run of every path (used by the test). */
