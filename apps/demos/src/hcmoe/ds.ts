@@ -207,6 +207,17 @@ export class GridOps {
     return constLeftMul(this.mats[4], this.mats[5], f.reshape([B * nt, nx, C])).reshape([B, nt, 2, C]);
   }
 
+  /**
+   * f [B, nt, nx, C] -> the boundary rows of the constraint, [B, 1, 2(nt − 1), C]: u(0, τ) for
+   * τ > 0, then u(1) + D u_x(1) for τ > 0 (the layout of the targets: nt − 1 ones, nt − 1 zeros).
+   */
+  boundaryRows(f: tf.Tensor4D): tf.Tensor4D {
+    const [B, nt, , C] = f.shape;
+    return tf
+      .transpose(this.boundary(f).slice([0, 1, 0, 0], [B, nt - 1, 2, C]), [0, 2, 1, 3])
+      .reshape([B, 1, 2 * (nt - 1), C]);
+  }
+
   /** u_τ − T D / R(u) u_xx for u [B, nt, nx, 1]. */
   residual(u: tf.Tensor4D): tf.Tensor4D {
     const R = tf.add(
@@ -260,7 +271,7 @@ export interface ConstraintConfig {
    * 'lsq' (default, the paper code's for diffusion–sorption): PDE rows at the sampled points
    * plus the IC and BC rows, an overdetermined least-squares problem. 'ic-ansatz': the IC is
    * built into the ansatz (u = c at τ = 0 whatever w, u = Σ w_i b_i for τ > 0 — the paper code
-   * builds its Navier–Stokes IC in the same way, with a t-ramp), the solve has the PDE rows and
+   * builds its Navier–Stokes IC in a similar way, with a t/T ramp on the basis), the solve has the PDE rows and
    * the BC rows. 'ansatz': IC and BC both built in (`GridOps.project`), PDE rows alone — with
    * points ≤ basis per expert they are met to the LM's tolerance.
    */
@@ -390,9 +401,7 @@ export class DsModel {
             ),
           )
         : icRaw;
-      const bc = tf
-        .transpose(ops.boundary(b).slice([0, 1, 0, 0], [B, nt - 1, 2, N]), [0, 2, 1, 3])
-        .reshape([B, 1, 2 * (nt - 1), N]);
+      const bc = ops.boundaryRows(b);
       const cond = tf.concat([ic, bc], 2) as tf.Tensor4D;
       const m = nx + 2 * (nt - 1);
       const target = new Float64Array(B * m);
@@ -437,9 +446,7 @@ export class DsModel {
     if (withBoundary) w = moe.apply(local, sample.points, aux, [], []);
     else {
       // g is 0 for τ > 0, so the boundary rows of u are those of Σ w_i project(b_i).
-      const bc = tf
-        .transpose(ops.boundary(bp).slice([0, 1, 0, 0], [B, nt - 1, 2, N]), [0, 2, 1, 3])
-        .reshape([B, 1, 2 * (nt - 1), N]) as tf.Tensor4D;
+      const bc = ops.boundaryRows(bp);
       const target = new Float64Array(B * 2 * (nt - 1));
       for (let i = 0; i < B; i++) target.fill(1, i * 2 * (nt - 1), i * 2 * (nt - 1) + nt - 1);
       w = moe.apply(local, sample.points, aux, [bc], [target]);
