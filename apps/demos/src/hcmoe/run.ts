@@ -10,6 +10,7 @@ import { fieldHeatmaps, lossCurves, PLOT_CONFIG, Rng, renderSvg } from '@pinnate
 import { SolverPool } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import {
+  type ConstraintConfig,
   type ConstraintForm,
   type DataConfig,
   DsModel,
@@ -169,6 +170,26 @@ export interface BenchRow {
   readonly load1: number;
 }
 
+/** The constraint of a hard / MoE model with `experts` experts under the command's options. */
+function constraintOf(
+  o: HcmoeOptions,
+  experts: number,
+  pointsPerExpert: number,
+  pool: SolverPool,
+): ConstraintConfig {
+  return {
+    experts,
+    pointsPerExpert,
+    ridge: o.ridge,
+    pdeWeight: o.pdeWeight,
+    icWeight: o.icWeight,
+    conditions: o.conditions,
+    form: o.form,
+    lm: { maxIter: o.lmMaxIter },
+    pool,
+  };
+}
+
 export async function runHcmoe(
   o: HcmoeOptions,
   log: (m: string) => void = console.log,
@@ -204,17 +225,7 @@ export async function runHcmoe(
         const model = new DsModel(
           variant,
           { ...o.model, seed: o.model.seed + i },
-          {
-            experts,
-            pointsPerExpert: o.pointsPerExpert,
-            ridge: o.ridge,
-            pdeWeight: o.pdeWeight,
-            icWeight: o.icWeight,
-            conditions: o.conditions,
-            form: o.form,
-            lm: { maxIter: o.lmMaxIter },
-            pool,
-          },
+          constraintOf(o, experts, o.pointsPerExpert, pool),
         );
         const tag = `${variant} seed ${i}`;
         const rec = train(model, ops, data, { ...o.train, seed: o.train.seed + i }, log);
@@ -226,17 +237,7 @@ export async function runHcmoe(
           const other = new DsModel(
             k2 === 1 ? 'hard' : 'moe',
             { ...o.model, seed: o.model.seed + i },
-            {
-              experts: k2,
-              pointsPerExpert: o.pointsPerExpert,
-              ridge: o.ridge,
-              pdeWeight: o.pdeWeight,
-              icWeight: o.icWeight,
-              conditions: o.conditions,
-              form: o.form,
-              lm: { maxIter: o.lmMaxIter },
-              pool,
-            },
+            constraintOf(o, k2, o.pointsPerExpert, pool),
           );
           const trained = model.variables();
           other.variables().forEach((v, j) => {
@@ -312,17 +313,11 @@ async function runBench(o: HcmoeOptions, log: (m: string) => void): Promise<Benc
       for (const points of o.benchPoints) {
         for (const experts of [1, o.experts]) {
           const per = Math.floor(points / experts);
-          const model = new DsModel(experts === 1 ? 'hard' : 'moe', o.model, {
-            experts,
-            pointsPerExpert: per,
-            ridge: o.ridge,
-            pdeWeight: o.pdeWeight,
-            icWeight: o.icWeight,
-            conditions: o.conditions,
-            form: o.form,
-            lm: { maxIter: o.lmMaxIter },
-            pool,
-          });
+          const model = new DsModel(
+            experts === 1 ? 'hard' : 'moe',
+            o.model,
+            constraintOf(o, experts, per, pool),
+          );
           const rng = new Rng(7);
           const vars = model.variables();
           const trainMs: number[] = [];
