@@ -82,23 +82,28 @@ describe('hcmoe pieces', () => {
       [2, nt, nx, 3],
     );
     const c = Float64Array.of(0.07, 0.16);
-    const g = ops.offset(c);
-    // Three channels = three fields u_i = g + project(v_i); the rows are affine, so each must hold.
-    const u = tf.add(ops.project(v), tf.tensor4d(g, [2, nt, nx, 1])) as tf.Tensor4D;
-    const uv = u.dataSync();
-    const bv = ops.boundary(u).dataSync(); // [2, nt, 2, 3]
-    for (let b = 0; b < 2; b++)
-      for (let ch = 0; ch < 3; ch++) {
-        for (let j = 0; j < nx; j++) expect(uv[(b * nt * nx + j) * 3 + ch]).toBeCloseTo(c[b], 6);
-        for (let s = 1; s < nt; s++) {
-          expect(bv[(b * nt + s) * 2 * 3 + ch]).toBeCloseTo(1, 5);
-          expect(bv[((b * nt + s) * 2 + 1) * 3 + ch]).toBeCloseTo(0, 4);
+    for (const lift of ['smooth', 'cell'] as const) {
+      const g = ops.offset(c, lift);
+      // Three channels = three fields u_i = g + project(v_i); the rows are affine, so each must hold.
+      const u = tf.add(ops.project(v, lift), tf.tensor4d(g, [2, nt, nx, 1])) as tf.Tensor4D;
+      const uv = u.dataSync();
+      const bv = ops.boundary(u).dataSync(); // [2, nt, 2, 3]
+      for (let b = 0; b < 2; b++)
+        for (let ch = 0; ch < 3; ch++) {
+          for (let j = 0; j < nx; j++) expect(uv[(b * nt * nx + j) * 3 + ch]).toBeCloseTo(c[b], 6);
+          for (let s = 1; s < nt; s++) {
+            expect(bv[(b * nt + s) * 2 * 3 + ch]).toBeCloseTo(1, 5);
+            expect(bv[((b * nt + s) * 2 + 1) * 3 + ch]).toBeCloseTo(0, 4);
+          }
         }
-      }
-    // Cells 1 … nx − 2 of rows τ > 0 are v itself.
-    const vv = v.dataSync();
-    expect(uv[((1 * nt + 3) * nx + 5) * 3 + 2]).toBeCloseTo(vv[((1 * nt + 3) * nx + 5) * 3 + 2], 6);
-    tf.dispose([u, v]);
+      // 'cell': cells 1 … nx − 2 of rows τ > 0 are v itself; 'smooth' changes every cell.
+      const vv = v.dataSync();
+      const at = ((1 * nt + 3) * nx + 5) * 3 + 2;
+      if (lift === 'cell') expect(uv[at]).toBeCloseTo(vv[at], 6);
+      else expect(Math.abs(uv[at] - vv[at])).toBeGreaterThan(1e-4);
+      u.dispose();
+    }
+    v.dispose();
     ops.dispose();
   });
 

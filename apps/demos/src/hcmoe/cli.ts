@@ -15,8 +15,9 @@ const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--tr
   [--time-budget SECONDS (per variant)] [--loss ms|paper] [--decay-every N] [--seed S]
   [--seeds N (trainings per variant, seeds S..S+N-1)] [--ic-weight unit|paper]
   [--expert-conditions shared|local (IC/BC rows per expert: all, or its own slab's)]
-  [--constraint lsq|ic-ansatz|ansatz (IC and BC as rows of the solve; the IC built into the
-   ansatz, BC rows; both built in, PDE rows alone)] [--ridge X (1e-4)]
+  [--constraint lsq|ic-ansatz|ansatz|ansatz-smooth (IC and BC as rows of the solve; the IC
+   built into the ansatz, BC rows; both built in (BC in the boundary cell, or by a smooth
+   lifting), PDE rows alone)] [--ridge X (1e-4)]
   [--data-seed S (data only; --seed sets data, model and training)]
   [--save-fields (test predictions and reference as raw float arrays in --out)]
   [--no-cross-eval (skip solving each trained hard/MoE basis with the other expert count)]`;
@@ -113,7 +114,7 @@ function parse(argv: readonly string[]): HcmoeOptions {
     pdeWeight: num('pde-weight') ?? base.pdeWeight,
     icWeight: choice('ic-weight', ['unit', 'paper'], base.icWeight),
     conditions: choice('expert-conditions', ['shared', 'local'], base.conditions),
-    form: choice('constraint', ['lsq', 'ic-ansatz', 'ansatz'], base.form),
+    form: choice('constraint', ['lsq', 'ic-ansatz', 'ansatz', 'ansatz-smooth'], base.form),
     ridge: num('ridge') ?? base.ridge,
     seeds: num('seeds') ?? base.seeds,
     workers: num('workers') ?? base.workers,

@@ -159,32 +159,68 @@ export class GridOps {
     const tm = new Float32Array(nt).fill(1);
     tm[0] = 0;
     this.mats.push(tf.tensor3d(tm, [1, nt, 1]));
+    // Smooth lifting: φ0, φ1 = combinations of (1 − x)² and x² with E0·φ0 = 1, E1·φ0 = 0,
+    // E0·φ1 = 0, E1·φ1 = 1; P = I − φ0 E0 − φ1 E1 removes a field's boundary rows over the whole
+    // domain instead of in the boundary cell.
+    const psi = [(x: number) => (1 - x) ** 2, (x: number) => x ** 2];
+    const xc = (j: number) => (j + 0.5) * h;
+    const row0 = (f: (x: number) => number) => this.e0.reduce((a, e, j) => a + e * f(xc(j)), 0);
+    const row1 = (f: (x: number) => number) => this.e1.reduce((a, e, j) => a + e * f(xc(nx - 1 - j)), 0);
+    const [m00, m01, m10, m11] = [row0(psi[0]), row0(psi[1]), row1(psi[0]), row1(psi[1])];
+    const det = m00 * m11 - m01 * m10;
+    // [φ0 φ1] = [ψa ψb] M⁻¹ with M = [[m00, m01], [m10, m11]] (rows: E0, E1; columns: ψa, ψb).
+    this.lift0 = Float64Array.from(
+      { length: nx },
+      (_, j) => (psi[0](xc(j)) * m11 - psi[1](xc(j)) * m10) / det,
+    );
+    const lift1 = Float64Array.from(
+      { length: nx },
+      (_, j) => (-psi[0](xc(j)) * m01 + psi[1](xc(j)) * m00) / det,
+    );
+    const Ps = new Float32Array(nx * nx);
+    for (let i = 0; i < nx; i++) {
+      Ps[i * nx + i] = 1;
+      for (let j = 0; j < 3; j++) {
+        Ps[i * nx + j] -= this.lift0[i] * this.e0[j];
+        Ps[i * nx + nx - 1 - j] -= lift1[i] * this.e1[j];
+      }
+    }
+    this.mats.push(...pair(Ps, nx, nx));
   }
+
+  /** φ0 at the cell centres: the smooth lifting of u(0, τ) = 1 (see `project`). */
+  private readonly lift0: Float64Array;
 
   /**
    * f [B, nt, nx, C] -> the part of f that meets the homogeneous conditions exactly: zero at
-   * τ = 0 and, with `boundary`, E·f = 0 at x = 0 and x = 1 for τ > 0 (cells 0 and nx − 1
-   * rewritten). Linear, so Σ w_i project(b_i) meets them for every w.
+   * τ = 0 and, unless `boundary` is 'none', E·f = 0 at x = 0 and x = 1 for τ > 0 — 'cell':
+   * cells 0 and nx − 1 rewritten from their neighbours; 'smooth': the rows' values subtracted
+   * with the smooth liftings φ0, φ1. Linear, so Σ w_i project(b_i) meets them for every w.
    */
-  project(f: tf.Tensor4D, boundary = true): tf.Tensor4D {
+  project(f: tf.Tensor4D, boundary: BoundaryLift = 'cell'): tf.Tensor4D {
     const [B, nt, nx, C] = f.shape;
-    const px = boundary
-      ? constLeftMul(this.mats[6], this.mats[7], f.reshape([B * nt, nx, C])).reshape([B, nt, nx * C])
-      : f.reshape([B, nt, nx * C]);
+    const k = boundary === 'cell' ? 6 : 9;
+    const px =
+      boundary === 'none'
+        ? f.reshape([B, nt, nx * C])
+        : constLeftMul(this.mats[k], this.mats[k + 1], f.reshape([B * nt, nx, C])).reshape([B, nt, nx * C]);
     return tf.mul(px, this.mats[8]).reshape([B, nt, nx, C]);
   }
 
   /**
    * The particular field g [B·nt·nx] (row-major per trajectory) with u = g + project(v) meeting
-   * the conditions: g = c at τ = 0 and, with `boundary`, for τ > 0 cell 0 carries 1/e0[0] (so
-   * u(0, τ) = 1) and cell nx − 1 carries 0 (the outflow row is homogeneous); zero elsewhere.
+   * the conditions: g = c at τ = 0 and for τ > 0 — 'cell': 1/e0[0] in cell 0 (so u(0, τ) = 1;
+   * the outflow row is homogeneous), zero elsewhere; 'smooth': φ0; 'none': zero.
    */
-  offset(c: ArrayLike<number>, boundary = true): Float32Array {
+  offset(c: ArrayLike<number>, boundary: BoundaryLift = 'cell'): Float32Array {
     const { nt, nx } = this;
     const g = new Float32Array(c.length * nt * nx);
     for (let b = 0; b < c.length; b++) {
       g.fill(c[b], b * nt * nx, b * nt * nx + nx);
-      if (boundary) for (let s = 1; s < nt; s++) g[(b * nt + s) * nx] = 1 / this.e0[0];
+      for (let s = 1; s < nt; s++) {
+        if (boundary === 'cell') g[(b * nt + s) * nx] = 1 / this.e0[0];
+        else if (boundary === 'smooth') for (let j = 0; j < nx; j++) g[(b * nt + s) * nx + j] = this.lift0[j];
+      }
     }
     return g;
   }
@@ -284,7 +320,10 @@ export type IcWeight = 'unit' | 'paper';
 
 export type ExpertConditions = 'shared' | 'local';
 
-export type ConstraintForm = 'lsq' | 'ic-ansatz' | 'ansatz';
+export type ConstraintForm = 'lsq' | 'ic-ansatz' | 'ansatz' | 'ansatz-smooth';
+
+/** How `GridOps.project` meets the boundary rows: not at all, in the boundary cell, or smoothly. */
+export type BoundaryLift = 'none' | 'cell' | 'smooth';
 
 /** The paper code's LM tolerances (optimistix rtol = atol, `ConstraintConfig` defaults). */
 export const PAPER_LM_TOL = 1e-4;
@@ -310,8 +349,10 @@ export class DsModel {
     if (this.conditions !== 'shared' && this.conditions !== 'local')
       throw new Error(`DsModel: 'conditions' must be 'shared' or 'local', got '${this.conditions}'`);
     this.form = constraint?.form ?? 'lsq';
-    if (this.form !== 'lsq' && this.form !== 'ic-ansatz' && this.form !== 'ansatz')
-      throw new Error(`DsModel: 'form' must be 'lsq', 'ic-ansatz' or 'ansatz', got '${this.form}'`);
+    if (!['lsq', 'ic-ansatz', 'ansatz', 'ansatz-smooth'].includes(this.form))
+      throw new Error(
+        `DsModel: 'form' must be 'lsq', 'ic-ansatz', 'ansatz' or 'ansatz-smooth', got '${this.form}'`,
+      );
     if (variant !== 'soft' && this.form !== 'lsq' && this.conditions === 'local')
       throw new Error(
         `DsModel: form '${this.form}' builds conditions into the ansatz; 'conditions' 'local' applies to 'lsq' only`,
@@ -347,7 +388,9 @@ export class DsModel {
                 params: [T_END * P.diffusion, KAPPA * P.freundlichN, P.freundlichN, P.epsilon],
                 weight: constraint?.pdeWeight ?? 1 / T_END,
               },
-              ...(this.form === 'ansatz' ? [] : [{ residual: LINEAR_RESIDUAL, params: [1] }]),
+              ...(this.form === 'lsq' || this.form === 'ic-ansatz'
+                ? [{ residual: LINEAR_RESIDUAL, params: [1] }]
+                : []),
             ],
             ridge: constraint?.ridge,
             w0: 1,
@@ -430,13 +473,15 @@ export class DsModel {
   ): tf.Tensor4D {
     const [B, nt, nx, N] = b.shape;
     const G = nt * nx;
-    const withBoundary = this.form === 'ansatz';
-    const bp = ops.project(b, withBoundary);
+    const lift: BoundaryLift =
+      this.form === 'ansatz' ? 'cell' : this.form === 'ansatz-smooth' ? 'smooth' : 'none';
+    const withBoundary = lift !== 'none';
+    const bp = ops.project(b, lift);
     const local = tf.stack(
       [bp.reshape([B, G, N]), ops.dt(bp).reshape([B, G, N]), ops.dxx(bp).reshape([B, G, N])],
       1,
     ) as tf.Tensor4D; // [B, 3, G, N]
-    const g = ops.offset(c, withBoundary);
+    const g = ops.offset(c, lift);
     const gt = tf.tensor4d(g, [B, nt, nx, 1]);
     // aux [B, G, 3]: g, g_τ, g_xx at every grid point (float32 like the basis, then float64).
     const gAll = tf.concat([gt, ops.dt(gt), ops.dxx(gt)], 3);
