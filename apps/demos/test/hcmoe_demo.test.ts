@@ -483,6 +483,7 @@ describe('hcmoe --quick', () => {
       expect(counted(mm.lmReasonsPaperMissed)).toBe(mm.solves - mm.paperStopMet);
       // --cross-eval: each hard/MoE basis also solved with the other expert count.
       expect(results.map((r) => r.cross?.experts ?? 0)).toEqual([0, 4, 1, 0, 4, 1]);
+      expect(metrics.variants[2].cross.relL2).toHaveLength(QUICK.data.test);
       expect(await readFile(join(out, 'results.md'), 'utf8')).toContain('solved with K experts');
       // --save-fields: [test, nt, nx] float32 per run and the float64 reference.
       const G = QUICK.data.nt * QUICK.data.nx;

@@ -457,6 +457,8 @@ async function writeOutputs(
       experts: r.experts,
       seed: r.seed,
       train: r.train,
+      // The same trained basis solved with the other expert count (`crossEval`), per trajectory.
+      cross: r.cross,
       test: {
         relL2Mean: r.test.mean,
         relL2Std: r.test.std,
