@@ -264,6 +264,55 @@ describe('hcmoe training', () => {
     model.dispose();
     ops.dispose();
   });
+  it("blend: the experts' fields are mixed by a partition of unity that keeps IC and BC exact (ansatz-smooth)", () => {
+    const nx = 16;
+    const nt = 11;
+    const ops = new GridOps(nx, nt);
+    const c = Float64Array.of(0.09);
+    const sample = { owner: new Int32Array(0), points: [] as Int32Array[] };
+    const mk = (blend: number) =>
+      new DsModel('moe', QUICK.model, {
+        experts: 4,
+        pointsPerExpert: 20,
+        ridge: 1e-4,
+        pdeWeight: 1 / 500,
+        form: 'ansatz-smooth',
+        blend,
+        lm: { maxIter: 50 },
+        pool: SolverPool.inProcess(),
+      });
+    const hardSwitch = mk(0);
+    const blended = mk(1);
+    const pts = hardSwitch.samplePoints(ops, new Rng(8));
+    Object.assign(sample, pts);
+    const u0 = hardSwitch.forward(ops, c, sample).dataSync();
+    const w = (hardSwitch.moe as NonNullable<typeof hardSwitch.moe>).constraint.lastSolve.map((r) => r.w);
+    const u2 = blended.forward(ops, c, sample);
+    const u2v = u2.dataSync();
+    // Same FNO seed and points: the same expert weights; the fields differ only near the seams.
+    const w2 = (blended.moe as NonNullable<typeof blended.moe>).constraint.lastSolve.map((r) => r.w);
+    expect(w2.map((x) => Array.from(x))).toEqual(w.map((x) => Array.from(x)));
+    for (let s = 0; s < nt; s++)
+      for (let j = 0; j < nx; j++) {
+        const far = [4, 8, 12].every((seam) => Math.abs(j + 0.5 - seam) >= 1);
+        if (far) expect(u2v[s * nx + j]).toBeCloseTo(u0[s * nx + j], 5);
+      }
+    const bv = ops.boundary(u2).dataSync();
+    for (let j = 0; j < nx; j++) expect(u2v[j]).toBeCloseTo(0.09, 6);
+    for (let s = 1; s < nt; s++) {
+      expect(bv[s * 2]).toBeCloseTo(1, 4);
+      expect(Math.abs(bv[s * 2 + 1])).toBeLessThan(1e-4);
+    }
+    expect(() => mk(-1)).toThrow(/'blend'/);
+    // A ramp reaching the three cells of a boundary row would break that row.
+    const wide = mk(2);
+    expect(() => wide.forward(ops, c, sample)).toThrow(/'blend'/);
+    wide.dispose();
+    u2.dispose();
+    hardSwitch.dispose();
+    blended.dispose();
+    ops.dispose();
+  });
   it('hard and MoE of one seed see the same minibatches: with weightless PDE rows they train identically', () => {
     // Every expert then solves the same IC/BC rows, so only the minibatch order could differ;
     // the constraint points come from their own stream and do not shift it.

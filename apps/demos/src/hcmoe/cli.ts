@@ -17,7 +17,7 @@ const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--tr
   [--expert-conditions shared|local (IC/BC rows per expert: all, or its own slab's)]
   [--constraint lsq|ic-ansatz|ansatz|ansatz-smooth (IC and BC as rows of the solve; the IC
    built into the ansatz, BC rows; both built in (BC in the boundary cell, or by a smooth
-   lifting), PDE rows alone)] [--ridge X (1e-4)]
+   lifting), PDE rows alone)] [--ridge X (1e-4)] [--blend W (cells; blend neighbouring experts)]
   [--data-seed S (data only; --seed sets data, model and training)]
   [--save-fields (test predictions and reference as raw float arrays in --out)]
   [--no-cross-eval (skip solving each trained hard/MoE basis with the other expert count)]`;
@@ -116,6 +116,7 @@ function parse(argv: readonly string[]): HcmoeOptions {
     conditions: choice('expert-conditions', ['shared', 'local'], base.conditions),
     form: choice('constraint', ['lsq', 'ic-ansatz', 'ansatz', 'ansatz-smooth'], base.form),
     ridge: num('ridge') ?? base.ridge,
+    blend: num('blend') ?? base.blend,
     seeds: num('seeds') ?? base.seeds,
     workers: num('workers') ?? base.workers,
     variants: vs,

@@ -312,6 +312,8 @@ export interface ConstraintConfig {
    * points ≤ basis per expert they are met to the LM's tolerance.
    */
   readonly form?: ConstraintForm;
+  /** Half-width (cells) of a linear blend between neighbouring experts; 0 (default): none. */
+  readonly blend?: number;
   readonly lm: LmOptions;
   readonly pool: SolverPool;
 }
@@ -341,6 +343,7 @@ export class DsModel {
   private readonly icWeight: IcWeight;
   readonly conditions: ExpertConditions;
   readonly form: ConstraintForm;
+  readonly blend: number;
 
   constructor(variant: Variant, model: ModelConfig, constraint: ConstraintConfig | null) {
     this.variant = variant;
@@ -349,6 +352,8 @@ export class DsModel {
     if (this.conditions !== 'shared' && this.conditions !== 'local')
       throw new Error(`DsModel: 'conditions' must be 'shared' or 'local', got '${this.conditions}'`);
     this.form = constraint?.form ?? 'lsq';
+    this.blend = constraint?.blend ?? 0;
+    if (!(this.blend >= 0)) throw new Error(`DsModel: 'blend' must be >= 0, got ${this.blend}`);
     if (!['lsq', 'ic-ansatz', 'ansatz', 'ansatz-smooth'].includes(this.form))
       throw new Error(
         `DsModel: 'form' must be 'lsq', 'ic-ansatz', 'ansatz' or 'ansatz-smooth', got '${this.form}'`,
@@ -454,7 +459,7 @@ export class DsModel {
       }
       const mask = this.conditions === 'local' ? this.conditionMask(nx, nt) : null;
       const w = (this.moe as MixtureOfExperts).apply(local, sample.points, null, [cond], [target], [mask]);
-      return assembleExperts(b.reshape([B, G, N]) as tf.Tensor3D, w, sample.owner).reshape([B, nt, nx, 1]);
+      return this.assemble(b.reshape([B, G, N]) as tf.Tensor3D, w, sample.owner, nx).reshape([B, nt, nx, 1]);
     });
     input.dispose();
     return out as tf.Tensor4D;
@@ -496,8 +501,43 @@ export class DsModel {
       for (let i = 0; i < B; i++) target.fill(1, i * 2 * (nt - 1), i * 2 * (nt - 1) + nt - 1);
       w = moe.apply(local, sample.points, aux, [bc], [target]);
     }
-    const u = assembleExperts(bp.reshape([B, G, N]) as tf.Tensor3D, w, sample.owner);
+    const u = this.assemble(bp.reshape([B, G, N]) as tf.Tensor3D, w, sample.owner, nx);
     return tf.add(u.reshape([B, nt, nx, 1]), gt) as tf.Tensor4D;
+  }
+
+  /**
+   * u [B, G] from the experts' weights: each point takes its owner's expansion (the paper's
+   * MoE), or with `blend` = W > 0 a partition of unity over x that ramps linearly from one
+   * expert to the next across the 2W cells around each slab seam (not the paper's: it keeps the
+   * assembled field continuous where the experts' fields differ).
+   */
+  private assemble(basis: tf.Tensor3D, w: tf.Tensor3D, owner: Int32Array, nx: number): tf.Tensor2D {
+    const K = w.shape[1];
+    if (this.blend === 0 || K === 1) return assembleExperts(basis, w, owner);
+    const [B, G] = basis.shape;
+    const W = this.blend;
+    // The boundary rows read the three cells next to x = 0 and x = 1: they must stay one expert's.
+    if (nx / K - W < 3)
+      throw new Error(
+        `DsModel: 'blend' = ${W} reaches the boundary cells; with ${nx} cells and ${K} experts it must be <= ${nx / K - 3}`,
+      );
+    const chi = new Float32Array(G * K);
+    for (let g = 0; g < G; g++) {
+      const j = g % nx;
+      const x = j + 0.5; // in cells; seams at multiples of nx / K
+      for (let k = 0; k < K; k++) {
+        // Ramp of expert k: 0 → 1 over [lo − W, lo + W], 1 → 0 over [hi − W, hi + W].
+        const lo = (k * nx) / K;
+        const hi = ((k + 1) * nx) / K;
+        const up = k === 0 ? 1 : Math.min(1, Math.max(0, (x - lo + W) / (2 * W)));
+        const down = k === K - 1 ? 1 : Math.min(1, Math.max(0, (hi + W - x) / (2 * W)));
+        chi[g * K + k] = Math.min(up, down);
+      }
+    }
+    return tf.tidy(() => {
+      const all = tf.matMul(basis, tf.transpose(w, [0, 2, 1])); // [B, G, K]
+      return tf.sum(tf.mul(all, tf.tensor3d(chi, [1, G, K])), 2).reshape([B, G]) as tf.Tensor2D;
+    });
   }
 
   /**

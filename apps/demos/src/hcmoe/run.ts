@@ -46,6 +46,8 @@ export interface HcmoeOptions {
   readonly conditions: ExpertConditions;
   /** 'lsq': the paper's overdetermined rows; 'ansatz': conditions in the ansatz, PDE rows alone. */
   readonly form: ConstraintForm;
+  /** Half-width in cells of the blend between neighbouring experts (0: the paper's hard switch). */
+  readonly blend?: number;
   readonly lmMaxIter: number;
   /**
    * Independent trainings per variant (model init and minibatch/point draws seeded
@@ -185,6 +187,7 @@ function constraintOf(
     icWeight: o.icWeight,
     conditions: o.conditions,
     form: o.form,
+    blend: o.blend,
     lm: { maxIter: o.lmMaxIter },
     pool,
   };
