@@ -13,6 +13,7 @@ import {
   HardConstraint,
   LINEAR_RESIDUAL,
   MixtureOfExperts,
+  mixExperts,
   partitionTasks,
   SolverPool,
   sampleExpertPoints,
@@ -276,6 +277,16 @@ describe('MixtureOfExperts', () => {
     const w = tf.tensor3d([1, 0, 0, 1], [1, 2, 2]);
     const u = assembleExperts(basis, w, Int32Array.of(0, 1, 0));
     expect(Array.from(u.dataSync())).toEqual([1, 4, 5]);
+    tf.dispose([basis, w, u]);
+  });
+
+  it('mixExperts weights each expert per point; one-hot rows are assembleExperts', () => {
+    const basis = tf.tensor3d([1, 2, 3, 4, 5, 6], [1, 3, 2]);
+    const w = tf.tensor3d([1, 0, 0, 1], [1, 2, 2]); // expert 0 reads channel 0, expert 1 channel 1
+    // Point 0: expert 0; point 1: half each; point 2: a quarter / three quarters.
+    const u = mixExperts(basis, w, Float32Array.of(1, 0, 0.5, 0.5, 0.25, 0.75));
+    expect(Array.from(u.dataSync())).toEqual([1, 3.5, 5.75]);
+    expect(() => mixExperts(basis, w, new Float32Array(5))).toThrow(/'mix' has 5 values, expected G·K = 3·2/);
     tf.dispose([basis, w, u]);
   });
 

@@ -15,6 +15,7 @@ import {
   LINEAR_RESIDUAL,
   type LmOptions,
   MixtureOfExperts,
+  mixExperts,
   type SolverPool,
   sampleExpertPoints,
 } from '@pinnate/pinn';
@@ -109,7 +110,14 @@ export class GridOps {
   /** Boundary rows: u(0) ≈ Σ e0[j] u_j (cells 0, 1, 2); u(1) + D u_x(1) ≈ Σ e1[j] u_{nx−1−j}. */
   readonly e0: readonly [number, number, number];
   readonly e1: readonly [number, number, number];
-  private readonly mats: tf.Tensor3D[];
+  /** Constant left-multipliers with their transposes (for constLeftMul's gradient). */
+  private readonly dtMat: MatPair;
+  private readonly dxxMat: MatPair;
+  private readonly boundaryMat: MatPair;
+  private readonly cellProjection: MatPair;
+  private readonly smoothProjection: MatPair;
+  /** [1, nt, 1]: 0 on the τ = 0 row, 1 elsewhere. */
+  private readonly timeMask: tf.Tensor3D;
 
   constructor(nx: number, nt: number) {
     this.nx = nx;
@@ -150,15 +158,18 @@ export class GridOps {
     Px[2] = -this.e0[2] / this.e0[0];
     Px[(nx - 1) * nx + nx - 2] = -this.e1[1] / this.e1[0];
     Px[(nx - 1) * nx + nx - 3] = -this.e1[2] / this.e1[0];
-    const pair = (a: Float32Array, r: number, c: number) => {
+    const pair = (a: Float32Array, r: number, c: number): MatPair => {
       const t = new Float32Array(a.length);
       for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = a[i * c + j];
       return [tf.tensor3d(a, [1, r, c]), tf.tensor3d(t, [1, c, r])];
     };
-    this.mats = [...pair(Dt, nt, nt), ...pair(Dxx, nx, nx), ...pair(E, 2, nx), ...pair(Px, nx, nx)];
+    this.dtMat = pair(Dt, nt, nt);
+    this.dxxMat = pair(Dxx, nx, nx);
+    this.boundaryMat = pair(E, 2, nx);
+    this.cellProjection = pair(Px, nx, nx);
     const tm = new Float32Array(nt).fill(1);
     tm[0] = 0;
-    this.mats.push(tf.tensor3d(tm, [1, nt, 1]));
+    this.timeMask = tf.tensor3d(tm, [1, nt, 1]);
     // Smooth lifting: φ0, φ1 = combinations of (1 − x)² and x² with E0·φ0 = 1, E1·φ0 = 0,
     // E0·φ1 = 0, E1·φ1 = 1; P = I − φ0 E0 − φ1 E1 removes a field's boundary rows over the whole
     // domain instead of in the boundary cell.
@@ -185,7 +196,7 @@ export class GridOps {
         Ps[i * nx + nx - 1 - j] -= lift1[i] * this.e1[j];
       }
     }
-    this.mats.push(...pair(Ps, nx, nx));
+    this.smoothProjection = pair(Ps, nx, nx);
   }
 
   /** φ0 at the cell centres: the smooth lifting of u(0, τ) = 1 (see `project`). */
@@ -199,12 +210,12 @@ export class GridOps {
    */
   project(f: tf.Tensor4D, boundary: BoundaryLift = 'cell'): tf.Tensor4D {
     const [B, nt, nx, C] = f.shape;
-    const k = boundary === 'cell' ? 6 : 9;
+    const proj = boundary === 'cell' ? this.cellProjection : this.smoothProjection;
     const px =
       boundary === 'none'
         ? f.reshape([B, nt, nx * C])
-        : constLeftMul(this.mats[k], this.mats[k + 1], f.reshape([B * nt, nx, C])).reshape([B, nt, nx * C]);
-    return tf.mul(px, this.mats[8]).reshape([B, nt, nx, C]);
+        : constLeftMul(proj[0], proj[1], f.reshape([B * nt, nx, C])).reshape([B, nt, nx * C]);
+    return tf.mul(px, this.timeMask).reshape([B, nt, nx, C]);
   }
 
   /**
@@ -228,19 +239,24 @@ export class GridOps {
   /** f [B, nt, nx, C] -> ∂_τ f, same shape. */
   dt(f: tf.Tensor4D): tf.Tensor4D {
     const [B, nt, nx, C] = f.shape;
-    return constLeftMul(this.mats[0], this.mats[1], f.reshape([B, nt, nx * C])).reshape([B, nt, nx, C]);
+    return constLeftMul(this.dtMat[0], this.dtMat[1], f.reshape([B, nt, nx * C])).reshape([B, nt, nx, C]);
   }
 
   /** f [B, nt, nx, C] -> ∂_xx f, same shape. */
   dxx(f: tf.Tensor4D): tf.Tensor4D {
     const [B, nt, nx, C] = f.shape;
-    return constLeftMul(this.mats[2], this.mats[3], f.reshape([B * nt, nx, C])).reshape([B, nt, nx, C]);
+    return constLeftMul(this.dxxMat[0], this.dxxMat[1], f.reshape([B * nt, nx, C])).reshape([B, nt, nx, C]);
   }
 
   /** f [B, nt, nx, C] -> [B, nt, 2, C]: (u(0), u(1) + D u_x(1)) per time row. */
   boundary(f: tf.Tensor4D): tf.Tensor4D {
     const [B, nt, nx, C] = f.shape;
-    return constLeftMul(this.mats[4], this.mats[5], f.reshape([B * nt, nx, C])).reshape([B, nt, 2, C]);
+    return constLeftMul(this.boundaryMat[0], this.boundaryMat[1], f.reshape([B * nt, nx, C])).reshape([
+      B,
+      nt,
+      2,
+      C,
+    ]);
   }
 
   /**
@@ -264,9 +280,19 @@ export class GridOps {
   }
 
   dispose(): void {
-    tf.dispose(this.mats);
+    tf.dispose([
+      ...this.dtMat,
+      ...this.dxxMat,
+      ...this.boundaryMat,
+      ...this.cellProjection,
+      ...this.smoothProjection,
+      this.timeMask,
+    ]);
   }
 }
+
+/** A constant matrix [1, r, c] and its transpose [1, c, r]. */
+type MatPair = readonly [tf.Tensor3D, tf.Tensor3D];
 
 export type Variant = 'soft' | 'hard' | 'moe';
 
@@ -322,7 +348,9 @@ export type IcWeight = 'unit' | 'paper';
 
 export type ExpertConditions = 'shared' | 'local';
 
-export type ConstraintForm = 'lsq' | 'ic-ansatz' | 'ansatz' | 'ansatz-smooth';
+export const CONSTRAINT_FORMS = ['lsq', 'ic-ansatz', 'ansatz', 'ansatz-smooth'] as const;
+
+export type ConstraintForm = (typeof CONSTRAINT_FORMS)[number];
 
 /** How `GridOps.project` meets the boundary rows: not at all, in the boundary cell, or smoothly. */
 export type BoundaryLift = 'none' | 'cell' | 'smooth';
@@ -344,6 +372,7 @@ export class DsModel {
   readonly conditions: ExpertConditions;
   readonly form: ConstraintForm;
   readonly blend: number;
+  private blendCache?: { G: number; nx: number; mix: Float32Array };
 
   constructor(variant: Variant, model: ModelConfig, constraint: ConstraintConfig | null) {
     this.variant = variant;
@@ -354,9 +383,9 @@ export class DsModel {
     this.form = constraint?.form ?? 'lsq';
     this.blend = constraint?.blend ?? 0;
     if (!(this.blend >= 0)) throw new Error(`DsModel: 'blend' must be >= 0, got ${this.blend}`);
-    if (!['lsq', 'ic-ansatz', 'ansatz', 'ansatz-smooth'].includes(this.form))
+    if (!CONSTRAINT_FORMS.includes(this.form))
       throw new Error(
-        `DsModel: 'form' must be 'lsq', 'ic-ansatz', 'ansatz' or 'ansatz-smooth', got '${this.form}'`,
+        `DsModel: 'form' must be ${CONSTRAINT_FORMS.map((f) => `'${f}'`).join(', ')}, got '${this.form}'`,
       );
     if (variant !== 'soft' && this.form !== 'lsq' && this.conditions === 'local')
       throw new Error(
@@ -514,30 +543,32 @@ export class DsModel {
   private assemble(basis: tf.Tensor3D, w: tf.Tensor3D, owner: Int32Array, nx: number): tf.Tensor2D {
     const K = w.shape[1];
     if (this.blend === 0 || K === 1) return assembleExperts(basis, w, owner);
-    const [B, G] = basis.shape;
+    return mixExperts(basis, w, this.blendWeights(basis.shape[1], nx, K));
+  }
+
+  /** [G, K] partition of unity of `assemble`, built once per grid (it runs every forward). */
+  private blendWeights(G: number, nx: number, K: number): Float32Array {
+    if (this.blendCache?.G === G && this.blendCache.nx === nx) return this.blendCache.mix;
     const W = this.blend;
     // The boundary rows read the three cells next to x = 0 and x = 1: they must stay one expert's.
     if (nx / K - W < 3)
       throw new Error(
         `DsModel: 'blend' = ${W} reaches the boundary cells; with ${nx} cells and ${K} experts it must be <= ${nx / K - 3}`,
       );
-    const chi = new Float32Array(G * K);
+    const mix = new Float32Array(G * K);
     for (let g = 0; g < G; g++) {
-      const j = g % nx;
-      const x = j + 0.5; // in cells; seams at multiples of nx / K
+      const x = (g % nx) + 0.5; // in cells; seams at multiples of nx / K
       for (let k = 0; k < K; k++) {
         // Ramp of expert k: 0 → 1 over [lo − W, lo + W], 1 → 0 over [hi − W, hi + W].
         const lo = (k * nx) / K;
         const hi = ((k + 1) * nx) / K;
         const up = k === 0 ? 1 : Math.min(1, Math.max(0, (x - lo + W) / (2 * W)));
         const down = k === K - 1 ? 1 : Math.min(1, Math.max(0, (hi + W - x) / (2 * W)));
-        chi[g * K + k] = Math.min(up, down);
+        mix[g * K + k] = Math.min(up, down);
       }
     }
-    return tf.tidy(() => {
-      const all = tf.matMul(basis, tf.transpose(w, [0, 2, 1])); // [B, G, K]
-      return tf.sum(tf.mul(all, tf.tensor3d(chi, [1, G, K])), 2).reshape([B, G]) as tf.Tensor2D;
-    });
+    this.blendCache = { G, nx, mix };
+    return mix;
   }
 
   /**

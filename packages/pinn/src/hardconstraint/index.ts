@@ -8,6 +8,7 @@ export {
   type HardConstraintConfig,
   MixtureOfExperts,
   type MixtureOfExpertsConfig,
+  mixExperts,
   sampleExpertPoints,
 } from './layer.ts';
 export {

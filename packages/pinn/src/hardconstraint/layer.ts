@@ -382,18 +382,37 @@ export function gatherPoints(x: tf.Tensor4D, idx: Int32Array): tf.Tensor4D {
 
 /** u [B, G] = Σ_i basis[b, g, i] · w[b, owner[g], i] with basis [B, G, n], w [B, K, n]. */
 export function assembleExperts(basis: tf.Tensor3D, w: tf.Tensor3D, owner: Int32Array): tf.Tensor2D {
-  const [B, G, n] = basis.shape;
+  const G = basis.shape[1];
   const K = w.shape[1];
   if (owner.length !== G)
     throw new Error(`assembleExperts: 'owner' has ${owner.length} entries, expected G = ${G}`);
+  // Each point's expert as a one-hot row of the mixing weights.
+  const onehot = new Float32Array(G * K);
+  for (let g = 0; g < G; g++) onehot[g * K + owner[g]] = 1;
+  return mixExperts(basis, w, onehot, 'assembleExperts');
+}
+
+/**
+ * u [B, G] = Σ_k mix[g, k] Σ_i basis[b, g, i] · w[b, k, i] with basis [B, G, n], w [B, K, n] and
+ * mix [G, K] (row-major) — e.g. a partition of unity that blends neighbouring experts across a
+ * seam instead of switching at it (`assembleExperts` is the one-hot case).
+ */
+export function mixExperts(
+  basis: tf.Tensor3D,
+  w: tf.Tensor3D,
+  mix: Float32Array,
+  op = 'mixExperts',
+): tf.Tensor2D {
+  const [B, G, n] = basis.shape;
+  const K = w.shape[1];
   if (w.shape[0] !== B || w.shape[2] !== n)
-    throw new Error(`assembleExperts: 'w' must be [${B}, K, ${n}], got [${w.shape}]`);
+    throw new Error(`${op}: 'w' must be [${B}, K, ${n}], got [${w.shape}]`);
+  if (mix.length !== G * K)
+    throw new Error(`${op}: 'mix' has ${mix.length} values, expected G·K = ${G}·${K}`);
   return tf.tidy(() => {
-    // [B, G, n] · [B, n, K] -> [B, G, K], then pick each point's expert with a one-hot mask.
+    // [B, G, n] · [B, n, K] -> [B, G, K], then weight each expert's value per point.
     const all = tf.matMul(basis, tf.transpose(w, [0, 2, 1]));
-    if (K === 1) return all.reshape([B, G]) as tf.Tensor2D;
-    const onehot = new Float32Array(G * K);
-    for (let g = 0; g < G; g++) onehot[g * K + owner[g]] = 1;
-    return tf.sum(tf.mul(all, tf.tensor3d(onehot, [1, G, K])), 2) as tf.Tensor2D;
+    if (K === 1) return tf.mul(all.reshape([B, G]), tf.tensor2d(mix, [1, G])) as tf.Tensor2D;
+    return tf.sum(tf.mul(all, tf.tensor3d(mix, [1, G, K])), 2) as tf.Tensor2D;
   });
 }
