@@ -383,6 +383,34 @@ describe('hcmoe training', () => {
     model.dispose();
     ops.dispose();
   });
+  it('a training step of the ic-ansatz, ansatz-smooth and blended MoE leaves tf.memory().numTensors unchanged', () => {
+    const data = makeData({ nx: 16, nt: 11, fine: 1, solverSteps: 50, train: 4, test: 1, seed: 1 });
+    const ops = new GridOps(16, 11);
+    for (const [form, blend] of [
+      ['ic-ansatz', 0],
+      ['ansatz-smooth', 0],
+      ['ansatz-smooth', 1],
+    ] as const) {
+      const model = new DsModel('moe', QUICK.model, {
+        experts: 4,
+        pointsPerExpert: 8,
+        ridge: 1e-4,
+        pdeWeight: 1 / 500,
+        form,
+        blend,
+        lm: { maxIter: 50 },
+        pool: SolverPool.inProcess(),
+      });
+      const cfg = { ...QUICK.train, batch: 2, steps: 1, loss: 'paper' as const };
+      train(model, ops, data, cfg);
+      const after1 = tf.memory().numTensors;
+      const rec = train(model, ops, data, { ...cfg, steps: 3 });
+      expect(tf.memory().numTensors, `${form} blend ${blend}`).toBe(after1);
+      expect(rec.loss.every(Number.isFinite)).toBe(true);
+      model.dispose();
+    }
+    ops.dispose();
+  });
   it("conditions 'local': expert k solves only its slab's IC cells and the boundary it owns", () => {
     const nx = 16;
     const nt = 11;

@@ -5,7 +5,7 @@
  * diffusion–sorption, then the timing table (1 vs 4 experts, 1 vs 2 workers).
  */
 import { initBackendFromEnv } from '@pinnate/core';
-import type { Variant } from './ds.ts';
+import { CONSTRAINT_FORMS, type Variant } from './ds.ts';
 import { FULL, type HcmoeOptions, QUICK, runHcmoe } from './run.ts';
 
 const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--train N] [--test N]
@@ -114,7 +114,7 @@ function parse(argv: readonly string[]): HcmoeOptions {
     pdeWeight: num('pde-weight') ?? base.pdeWeight,
     icWeight: choice('ic-weight', ['unit', 'paper'], base.icWeight),
     conditions: choice('expert-conditions', ['shared', 'local'], base.conditions),
-    form: choice('constraint', ['lsq', 'ic-ansatz', 'ansatz', 'ansatz-smooth'], base.form),
+    form: choice('constraint', CONSTRAINT_FORMS, base.form),
     ridge: num('ridge') ?? base.ridge,
     blend: num('blend') ?? base.blend,
     seeds: num('seeds') ?? base.seeds,
