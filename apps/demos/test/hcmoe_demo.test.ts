@@ -10,9 +10,31 @@ import { initBackend, Rng } from '@pinnate/core';
 import { SolverPool } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DsModel, GridOps, makeData, paperLoss, T_END, train } from '../src/hcmoe/ds.ts';
+import {
+  type ConstraintConfig,
+  DsModel,
+  GridOps,
+  makeData,
+  paperLoss,
+  T_END,
+  train,
+  type Variant,
+} from '../src/hcmoe/ds.ts';
 import { DIFFUSION_SORPTION_OFFSET_RESIDUAL, DIFFUSION_SORPTION_RESIDUAL } from '../src/hcmoe/residual.ts';
 import { QUICK, runHcmoe } from '../src/hcmoe/run.ts';
+
+/** A small DsModel for the tests: defaults below, `overrides` on top (experts: 1 for hard, 4 otherwise). */
+function quickModel(variant: Variant, overrides: Partial<ConstraintConfig> = {}): DsModel {
+  return new DsModel(variant, QUICK.model, {
+    experts: variant === 'hard' ? 1 : 4,
+    pointsPerExpert: 8,
+    ridge: 1e-4,
+    pdeWeight: 1 / 500,
+    lm: { maxIter: 50 },
+    pool: SolverPool.inProcess(),
+    ...overrides,
+  });
+}
 
 beforeAll(async () => {
   if (tf.getBackend() !== 'wasm') await initBackend({ backend: 'wasm' });
@@ -213,15 +235,7 @@ describe('hcmoe training', () => {
     const data = makeData({ nx: 16, nt: 11, fine: 1, solverSteps: 50, train: 4, test: 1, seed: 1 });
     const ops = new GridOps(16, 11);
     for (const conditions of ['shared', 'local'] as const) {
-      const model = new DsModel('moe', QUICK.model, {
-        experts: 4,
-        pointsPerExpert: 8,
-        ridge: 1e-4,
-        pdeWeight: 1 / 500,
-        conditions,
-        lm: { maxIter: 50 },
-        pool: SolverPool.inProcess(),
-      });
+      const model = quickModel('moe', { conditions });
       for (const loss of ['paper', 'ms'] as const) {
         const cfg = { ...QUICK.train, batch: 2, steps: 1, loss };
         train(model, ops, data, cfg);
@@ -239,15 +253,7 @@ describe('hcmoe training', () => {
     const nt = 11;
     const ops = new GridOps(nx, nt);
     const c = Float64Array.of(0.03, 0.17);
-    const model = new DsModel('hard', QUICK.model, {
-      experts: 1,
-      pointsPerExpert: 12,
-      ridge: 1e-4,
-      pdeWeight: 1 / 500,
-      form: 'ic-ansatz',
-      lm: { maxIter: 50 },
-      pool: SolverPool.inProcess(),
-    });
+    const model = quickModel('hard', { pointsPerExpert: 12, form: 'ic-ansatz' });
     const u = model.forward(ops, c, model.samplePoints(ops, new Rng(6)));
     const uv = u.dataSync();
     const bv = ops.boundary(u).dataSync(); // [2, nt, 2, 1]
@@ -270,17 +276,7 @@ describe('hcmoe training', () => {
     const ops = new GridOps(nx, nt);
     const c = Float64Array.of(0.09);
     const sample = { owner: new Int32Array(0), points: [] as Int32Array[] };
-    const mk = (blend: number) =>
-      new DsModel('moe', QUICK.model, {
-        experts: 4,
-        pointsPerExpert: 20,
-        ridge: 1e-4,
-        pdeWeight: 1 / 500,
-        form: 'ansatz-smooth',
-        blend,
-        lm: { maxIter: 50 },
-        pool: SolverPool.inProcess(),
-      });
+    const mk = (blend: number) => quickModel('moe', { pointsPerExpert: 20, form: 'ansatz-smooth', blend });
     const hardSwitch = mk(0);
     const blended = mk(1);
     const pts = hardSwitch.samplePoints(ops, new Rng(8));
@@ -319,14 +315,7 @@ describe('hcmoe training', () => {
     const data = makeData({ nx: 16, nt: 11, fine: 1, solverSteps: 50, train: 6, test: 1, seed: 2 });
     const ops = new GridOps(16, 11);
     const losses = (['hard', 'moe'] as const).map((variant) => {
-      const model = new DsModel(variant, QUICK.model, {
-        experts: variant === 'hard' ? 1 : 4,
-        pointsPerExpert: variant === 'hard' ? 8 : 3,
-        ridge: 1e-4,
-        pdeWeight: 1e-12,
-        lm: { maxIter: 50 },
-        pool: SolverPool.inProcess(),
-      });
+      const model = quickModel(variant, { pointsPerExpert: variant === 'hard' ? 8 : 3, pdeWeight: 1e-12 });
       const rec = train(model, ops, data, { ...QUICK.train, batch: 2, steps: 5, loss: 'paper' });
       model.dispose();
       return rec.loss;
@@ -338,14 +327,12 @@ describe('hcmoe training', () => {
   it("form 'ansatz': IC and boundary rows hold exactly, the solve has the PDE rows alone, numTensors per step unchanged", () => {
     const data = makeData({ nx: 16, nt: 11, fine: 1, solverSteps: 50, train: 4, test: 1, seed: 1 });
     const ops = new GridOps(16, 11);
-    const model = new DsModel('moe', QUICK.model, {
-      experts: 4,
+    const model = quickModel('moe', {
       pointsPerExpert: 3,
       ridge: 1e-8,
       pdeWeight: 1,
       form: 'ansatz',
       lm: { maxIter: 100 },
-      pool: SolverPool.inProcess(),
     });
     const c = Float64Array.of(0.12);
     const u = model.forward(ops, c, model.samplePoints(ops, new Rng(2)));
@@ -367,18 +354,8 @@ describe('hcmoe training', () => {
     const rec = train(model, ops, data, { ...cfg, steps: 3 });
     expect(tf.memory().numTensors).toBe(after1);
     expect(rec.loss.every(Number.isFinite)).toBe(true);
-    expect(
-      () =>
-        new DsModel('moe', QUICK.model, {
-          experts: 4,
-          pointsPerExpert: 3,
-          ridge: 1e-4,
-          pdeWeight: 1,
-          form: 'ansatz',
-          conditions: 'local',
-          lm: {},
-          pool: SolverPool.inProcess(),
-        }),
+    expect(() =>
+      quickModel('moe', { pointsPerExpert: 3, pdeWeight: 1, form: 'ansatz', conditions: 'local', lm: {} }),
     ).toThrow(/'ansatz'.*'local'/);
     model.dispose();
     ops.dispose();
@@ -391,16 +368,7 @@ describe('hcmoe training', () => {
       ['ansatz-smooth', 0],
       ['ansatz-smooth', 1],
     ] as const) {
-      const model = new DsModel('moe', QUICK.model, {
-        experts: 4,
-        pointsPerExpert: 8,
-        ridge: 1e-4,
-        pdeWeight: 1 / 500,
-        form,
-        blend,
-        lm: { maxIter: 50 },
-        pool: SolverPool.inProcess(),
-      });
+      const model = quickModel('moe', { form, blend });
       const cfg = { ...QUICK.train, batch: 2, steps: 1, loss: 'paper' as const };
       train(model, ops, data, cfg);
       const after1 = tf.memory().numTensors;
@@ -411,27 +379,29 @@ describe('hcmoe training', () => {
     }
     ops.dispose();
   });
-  it("conditions 'local': expert k solves only its slab's IC cells and the boundary it owns", () => {
+  it("conditions 'local': expert k solves only its slab's IC cells and the boundary it owns ('ic-local': both boundaries)", () => {
     const nx = 16;
     const nt = 11;
     const K = 4;
     const ops = new GridOps(nx, nt);
     const c = Float64Array.of(0.08);
-    const model = new DsModel('moe', QUICK.model, {
-      experts: K,
-      pointsPerExpert: 6,
-      ridge: 1e-4,
-      pdeWeight: 1 / 500,
-      conditions: 'local',
-      lm: { maxIter: 50 },
-      pool: SolverPool.inProcess(),
-    });
+    const model = quickModel('moe', { pointsPerExpert: 6, conditions: 'local' });
     const m = nx + 2 * (nt - 1);
     const mask = model.conditionMask(nx, nt);
     const kept = Array.from({ length: K }, (_, k) =>
       mask.subarray(k * m, (k + 1) * m).reduce((a, v) => a + v, 0),
     );
     expect(kept).toEqual([4 + 10, 4, 4, 4 + 10]);
+    // 'ic-local': the same IC cells, and both boundaries' rows for every expert.
+    const icLocal = quickModel('moe', { pointsPerExpert: 6, conditions: 'ic-local' });
+    const mask2 = icLocal.conditionMask(nx, nt);
+    icLocal.dispose();
+    for (let k = 0; k < K; k++) {
+      expect(Array.from(mask2.subarray(k * m, k * m + nx))).toEqual(
+        Array.from(mask.subarray(k * m, k * m + nx)),
+      );
+      expect(mask2.subarray(k * m + nx, (k + 1) * m).every((v) => v === 1)).toBe(true);
+    }
     const u = model.forward(ops, c, model.samplePoints(ops, new Rng(5)));
     const uv = u.dataSync();
     const bd = ops.boundary(u as tf.Tensor4D);
@@ -449,18 +419,9 @@ describe('hcmoe training', () => {
       const rms = Math.sqrt(ss / m);
       expect(Math.abs(solves[k].blocks[1].rms - rms)).toBeLessThan(1e-4 * (1 + rms));
     }
-    expect(
-      () =>
-        new DsModel('moe', QUICK.model, {
-          experts: K,
-          pointsPerExpert: 6,
-          ridge: 1e-4,
-          pdeWeight: 1 / 500,
-          conditions: 'none' as never,
-          lm: {},
-          pool: SolverPool.inProcess(),
-        }),
-    ).toThrow(/'conditions'/);
+    expect(() => quickModel('moe', { pointsPerExpert: 6, conditions: 'none' as never, lm: {} })).toThrow(
+      /'conditions'/,
+    );
     tf.dispose([u, bd]);
     model.dispose();
     ops.dispose();
@@ -471,15 +432,7 @@ describe('hcmoe training', () => {
     const ops = new GridOps(nx, nt);
     const c = Float64Array.of(0.05, 0.15);
     for (const icWeight of ['paper', 'unit'] as const) {
-      const model = new DsModel('hard', QUICK.model, {
-        experts: 1,
-        pointsPerExpert: 12,
-        ridge: 1e-4,
-        pdeWeight: 1 / 500,
-        icWeight,
-        lm: { maxIter: 50 },
-        pool: SolverPool.inProcess(),
-      });
+      const model = quickModel('hard', { pointsPerExpert: 12, icWeight });
       const sample = model.samplePoints(ops, new Rng(4));
       const u = model.forward(ops, c, sample);
       const uv = u.dataSync();

@@ -5,7 +5,7 @@
  * diffusion–sorption, then the timing table (1 vs 4 experts, 1 vs 2 workers).
  */
 import { initBackendFromEnv } from '@pinnate/core';
-import { CONSTRAINT_FORMS, type Variant } from './ds.ts';
+import { CONSTRAINT_FORMS, EXPERT_CONDITIONS, type Variant } from './ds.ts';
 import { FULL, type HcmoeOptions, QUICK, runHcmoe } from './run.ts';
 
 const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--train N] [--test N]
@@ -14,7 +14,8 @@ const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--tr
   [--bench-points 100,1000,10000] [--bench-workers 1,2] [--bench-grid NT,NX] [--no-bench]
   [--time-budget SECONDS (per variant)] [--loss ms|paper] [--decay-every N] [--seed S]
   [--seeds N (trainings per variant, seeds S..S+N-1)] [--ic-weight unit|paper]
-  [--expert-conditions shared|local (IC/BC rows per expert: all, or its own slab's)]
+  [--expert-conditions shared|local|ic-local (IC/BC rows per expert: all, its own slab's,
+   or its slab's IC and both boundaries)]
   [--constraint lsq|ic-ansatz|ansatz|ansatz-smooth (IC and BC as rows of the solve; the IC
    built into the ansatz, BC rows; both built in (BC in the boundary cell, or by a smooth
    lifting), PDE rows alone)] [--ridge X (1e-4)] [--blend W (cells; blend neighbouring experts)]
@@ -113,7 +114,7 @@ function parse(argv: readonly string[]): HcmoeOptions {
     experts: num('experts') ?? base.experts,
     pdeWeight: num('pde-weight') ?? base.pdeWeight,
     icWeight: choice('ic-weight', ['unit', 'paper'], base.icWeight),
-    conditions: choice('expert-conditions', ['shared', 'local'], base.conditions),
+    conditions: choice('expert-conditions', EXPERT_CONDITIONS, base.conditions),
     form: choice('constraint', CONSTRAINT_FORMS, base.form),
     ridge: num('ridge') ?? base.ridge,
     blend: num('blend') ?? base.blend,

@@ -326,7 +326,8 @@ export interface ConstraintConfig {
    * Initial/boundary rows each expert carries: 'shared' (default; the paper code's router
    * replicates them) — every expert fits every IC cell and both boundaries; 'local' — expert k
    * keeps the IC cells of its own x-slab, the x = 0 rows only if it owns x = 0 and the x = 1 rows
-   * only if it owns x = 1 (with one expert both are the same).
+   * only if it owns x = 1 (with one expert both are the same); 'ic-local' — the IC cells of its
+   * own slab and both boundaries' rows (the time evolution stays pinned by the boundaries).
    */
   readonly conditions?: ExpertConditions;
   /**
@@ -346,7 +347,9 @@ export interface ConstraintConfig {
 
 export type IcWeight = 'unit' | 'paper';
 
-export type ExpertConditions = 'shared' | 'local';
+export const EXPERT_CONDITIONS = ['shared', 'local', 'ic-local'] as const;
+
+export type ExpertConditions = (typeof EXPERT_CONDITIONS)[number];
 
 export const CONSTRAINT_FORMS = ['lsq', 'ic-ansatz', 'ansatz', 'ansatz-smooth'] as const;
 
@@ -378,8 +381,10 @@ export class DsModel {
     this.variant = variant;
     // Checked before the FNO allocates its variables.
     this.conditions = constraint?.conditions ?? 'shared';
-    if (this.conditions !== 'shared' && this.conditions !== 'local')
-      throw new Error(`DsModel: 'conditions' must be 'shared' or 'local', got '${this.conditions}'`);
+    if (!EXPERT_CONDITIONS.includes(this.conditions))
+      throw new Error(
+        `DsModel: 'conditions' must be ${EXPERT_CONDITIONS.map((c) => `'${c}'`).join(', ')}, got '${this.conditions}'`,
+      );
     this.form = constraint?.form ?? 'lsq';
     this.blend = constraint?.blend ?? 0;
     if (!(this.blend >= 0)) throw new Error(`DsModel: 'blend' must be >= 0, got ${this.blend}`);
@@ -387,9 +392,9 @@ export class DsModel {
       throw new Error(
         `DsModel: 'form' must be ${CONSTRAINT_FORMS.map((f) => `'${f}'`).join(', ')}, got '${this.form}'`,
       );
-    if (variant !== 'soft' && this.form !== 'lsq' && this.conditions === 'local')
+    if (variant !== 'soft' && this.form !== 'lsq' && this.conditions !== 'shared')
       throw new Error(
-        `DsModel: form '${this.form}' builds conditions into the ansatz; 'conditions' 'local' applies to 'lsq' only`,
+        `DsModel: form '${this.form}' builds conditions into the ansatz; 'conditions' '${this.conditions}' applies to 'lsq' only`,
       );
     this.fno = new Fno({
       inChannels: 1,
@@ -486,7 +491,7 @@ export class DsModel {
         target.fill(paperIc ? 1 : c[i], i * m, i * m + nx);
         target.fill(1, i * m + nx, i * m + nx + nt - 1);
       }
-      const mask = this.conditions === 'local' ? this.conditionMask(nx, nt) : null;
+      const mask = this.conditions === 'shared' ? null : this.conditionMask(nx, nt);
       const w = (this.moe as MixtureOfExperts).apply(local, sample.points, null, [cond], [target], [mask]);
       return this.assemble(b.reshape([B, G, N]) as tf.Tensor3D, w, sample.owner, nx).reshape([B, nt, nx, 1]);
     });
@@ -581,8 +586,9 @@ export class DsModel {
     const mask = new Float32Array(K * m);
     for (let k = 0; k < K; k++) {
       for (let j = 0; j < nx; j++) if (Math.floor((j * K) / nx) === k) mask[k * m + j] = 1;
-      if (k === 0) mask.fill(1, k * m + nx, k * m + nx + nt - 1);
-      if (k === K - 1) mask.fill(1, k * m + nx + nt - 1, (k + 1) * m);
+      const both = this.conditions === 'ic-local';
+      if (both || k === 0) mask.fill(1, k * m + nx, k * m + nx + nt - 1);
+      if (both || k === K - 1) mask.fill(1, k * m + nx + nt - 1, (k + 1) * m);
     }
     return mask;
   }
@@ -829,7 +835,7 @@ export function evaluate(
       const K = model.experts;
       const m = data.nx + 2 * (data.nt - 1);
       // With local conditions the dropped rows are zero: the RMS over the rows an expert keeps.
-      const mask = model.conditions === 'local' ? model.conditionMask(data.nx, data.nt) : null;
+      const mask = model.conditions === 'shared' ? null : model.conditionMask(data.nx, data.nt);
       const kept = Array.from({ length: K }, (_, k) =>
         mask ? mask.subarray(k * m, (k + 1) * m).reduce((a, v) => a + v, 0) : m,
       );

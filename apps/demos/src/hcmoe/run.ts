@@ -42,7 +42,7 @@ export interface HcmoeOptions {
   readonly pdeWeight: number;
   /** IC rows of the constraint: u − c ('unit') or (u − c)/c ('paper', the paper code's). */
   readonly icWeight: IcWeight;
-  /** Condition rows per expert: all ('shared', the paper code's) or its own slab's ('local'). */
+  /** Condition rows per expert: all ('shared', the paper code's), its own slab's ('local'), or its slab's IC and both boundaries ('ic-local'). */
   readonly conditions: ExpertConditions;
   /** 'lsq': the paper's overdetermined rows; 'ansatz': conditions in the ansatz, PDE rows alone. */
   readonly form: ConstraintForm;
