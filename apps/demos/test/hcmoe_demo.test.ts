@@ -360,20 +360,74 @@ describe('hcmoe training', () => {
     model.dispose();
     ops.dispose();
   });
+  it("trainResidual 'expert': each point's owner's derivatives — the grid's differences of u for one expert and away from the seams, not across them", () => {
+    const nx = 16;
+    const nt = 11;
+    const ops = new GridOps(nx, nt);
+    const c = Float64Array.of(0.05, 0.15);
+    for (const [variant, form] of [
+      ['hard', 'lsq'],
+      ['moe', 'lsq'],
+      ['moe', 'ansatz-smooth'],
+    ] as const) {
+      // Local IC rows make the 4 experts' fields differ, so the seams show.
+      const model = quickModel(variant, {
+        form,
+        trainResidual: 'expert',
+        conditions: form === 'lsq' ? 'ic-local' : 'shared',
+      });
+      const { u, ut, uxx } = model.forwardFields(ops, c, model.samplePoints(ops, new Rng(3)));
+      const [a, b, fd, fdxx] = tf.tidy(() => [ut, uxx, ops.dt(u), ops.dxx(u)].map((t) => t.dataSync()));
+      // float32 sums Σ w_i b_i with |w| ≫ |u| cancel: compare on the field's own scale.
+      const scaleT = 1 + Math.max(...fd.map(Math.abs));
+      const scaleXX = 1 + Math.max(...fdxx.map(Math.abs));
+      let seamGap = 0;
+      for (let i = 0; i < a.length; i++) {
+        const j = i % nx;
+        // Columns whose 3-point x-stencil stays in one slab of 4 cells (cells 0 and 15 use one-sided stencils inside the slab).
+        const inside = variant === 'hard' || (j % 4 !== 0 && j % 4 !== 3) || j === 0 || j === nx - 1;
+        expect(Math.abs(a[i] - fd[i]), `${variant} ${form} u_τ at ${i}`).toBeLessThan(1e-3 * scaleT);
+        if (inside)
+          expect(Math.abs(b[i] - fdxx[i]), `${variant} ${form} u_xx at ${i}`).toBeLessThan(1e-3 * scaleXX);
+        else seamGap = Math.max(seamGap, Math.abs(b[i] - fdxx[i]) / scaleXX);
+      }
+      if (variant === 'moe')
+        expect(seamGap, `${form}: the grid differences see the seams`).toBeGreaterThan(3e-2);
+      // One expert: the residual from its derivatives is the grid residual of u.
+      if (variant === 'hard') {
+        const [gap, size] = tf.tidy(() => {
+          const r0 = ops.residual(u);
+          return [
+            tf.max(tf.abs(tf.sub(ops.residualFrom(u, ut, uxx), r0))).dataSync()[0],
+            tf.max(tf.abs(r0)).dataSync()[0],
+          ];
+        });
+        expect(gap).toBeLessThan(1e-4 * (1 + size));
+      }
+      tf.dispose([u, ut, uxx]);
+      model.dispose();
+    }
+    expect(() => quickModel('moe', { form: 'ansatz-smooth', blend: 1, trainResidual: 'expert' })).toThrow(
+      /'trainResidual'.*'blend'/,
+    );
+    ops.dispose();
+  });
   it('a training step of the ic-ansatz, ansatz-smooth and blended MoE leaves tf.memory().numTensors unchanged', () => {
     const data = makeData({ nx: 16, nt: 11, fine: 1, solverSteps: 50, train: 4, test: 1, seed: 1 });
     const ops = new GridOps(16, 11);
-    for (const [form, blend] of [
-      ['ic-ansatz', 0],
-      ['ansatz-smooth', 0],
-      ['ansatz-smooth', 1],
+    for (const [form, blend, trainResidual] of [
+      ['ic-ansatz', 0, 'grid'],
+      ['ansatz-smooth', 0, 'grid'],
+      ['ansatz-smooth', 1, 'grid'],
+      ['lsq', 0, 'expert'],
+      ['ansatz-smooth', 0, 'expert'],
     ] as const) {
-      const model = quickModel('moe', { form, blend });
+      const model = quickModel('moe', { form, blend, trainResidual });
       const cfg = { ...QUICK.train, batch: 2, steps: 1, loss: 'paper' as const };
       train(model, ops, data, cfg);
       const after1 = tf.memory().numTensors;
       const rec = train(model, ops, data, { ...cfg, steps: 3 });
-      expect(tf.memory().numTensors, `${form} blend ${blend}`).toBe(after1);
+      expect(tf.memory().numTensors, `${form} blend ${blend} ${trainResidual}`).toBe(after1);
       expect(rec.loss.every(Number.isFinite)).toBe(true);
       model.dispose();
     }

@@ -19,6 +19,8 @@ const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--tr
   [--constraint lsq|ic-ansatz|ansatz|ansatz-smooth (IC and BC as rows of the solve; the IC
    built into the ansatz, BC rows; both built in (BC in the boundary cell, or by a smooth
    lifting), PDE rows alone)] [--ridge X (1e-4)] [--blend W (cells; blend neighbouring experts)]
+  [--train-residual grid|expert (training residual from FD of the assembled field, or each
+   point's expert's own derivatives: no differences across the seams)]
   [--data-seed S (data only; --seed sets data, model and training)]
   [--save-fields (test predictions and reference as raw float arrays in --out)]
   [--no-cross-eval (skip solving each trained hard/MoE basis with the other expert count)]`;
@@ -118,6 +120,7 @@ function parse(argv: readonly string[]): HcmoeOptions {
     form: choice('constraint', CONSTRAINT_FORMS, base.form),
     ridge: num('ridge') ?? base.ridge,
     blend: num('blend') ?? base.blend,
+    trainResidual: choice('train-residual', ['grid', 'expert'], base.trainResidual),
     seeds: num('seeds') ?? base.seeds,
     workers: num('workers') ?? base.workers,
     variants: vs,

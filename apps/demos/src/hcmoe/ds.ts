@@ -272,11 +272,16 @@ export class GridOps {
 
   /** u_τ − T D / R(u) u_xx for u [B, nt, nx, 1]. */
   residual(u: tf.Tensor4D): tf.Tensor4D {
+    return this.residualFrom(u, this.dt(u), this.dxx(u));
+  }
+
+  /** The residual from given derivative fields u_τ, u_xx (each [B, nt, nx, 1]; see `DsModel.forwardFields`). */
+  residualFrom(u: tf.Tensor4D, ut: tf.Tensor4D, uxx: tf.Tensor4D): tf.Tensor4D {
     const R = tf.add(
       1,
       tf.mul(KAPPA * P.freundlichN, tf.pow(tf.add(tf.relu(u), P.epsilon), P.freundlichN - 1)),
     );
-    return tf.sub(this.dt(u), tf.div(tf.mul(T_END * P.diffusion, this.dxx(u)), R)) as tf.Tensor4D;
+    return tf.sub(ut, tf.div(tf.mul(T_END * P.diffusion, uxx), R)) as tf.Tensor4D;
   }
 
   dispose(): void {
@@ -341,11 +346,27 @@ export interface ConstraintConfig {
   readonly form?: ConstraintForm;
   /** Half-width (cells) of a linear blend between neighbouring experts; 0 (default): none. */
   readonly blend?: number;
+  /**
+   * The derivatives the training loss's PDE residual uses: 'grid' (default, the paper code's) —
+   * finite differences of the assembled field, across the seams between experts; 'expert' — each
+   * point's owner's own u_τ, u_xx (Σ w_k,i of the basis' differences), so a jump between two
+   * experts' fields at a seam is not differentiated. With one expert the two are the same field.
+   */
+  readonly trainResidual?: TrainResidual;
   readonly lm: LmOptions;
   readonly pool: SolverPool;
 }
 
 export type IcWeight = 'unit' | 'paper';
+
+export type TrainResidual = 'grid' | 'expert';
+
+/** u and its derivative fields u_τ, u_xx, each [B, nt, nx, 1]. */
+export interface Fields {
+  readonly u: tf.Tensor4D;
+  readonly ut: tf.Tensor4D;
+  readonly uxx: tf.Tensor4D;
+}
 
 export const EXPERT_CONDITIONS = ['shared', 'local', 'ic-local'] as const;
 
@@ -375,6 +396,7 @@ export class DsModel {
   readonly conditions: ExpertConditions;
   readonly form: ConstraintForm;
   readonly blend: number;
+  readonly trainResidual: TrainResidual;
   private blendCache?: { G: number; nx: number; mix: Float32Array };
 
   constructor(variant: Variant, model: ModelConfig, constraint: ConstraintConfig | null) {
@@ -388,6 +410,12 @@ export class DsModel {
     this.form = constraint?.form ?? 'lsq';
     this.blend = constraint?.blend ?? 0;
     if (!(this.blend >= 0)) throw new Error(`DsModel: 'blend' must be >= 0, got ${this.blend}`);
+    this.trainResidual = constraint?.trainResidual ?? 'grid';
+    if (this.trainResidual !== 'grid' && this.trainResidual !== 'expert')
+      throw new Error(`DsModel: 'trainResidual' must be 'grid' or 'expert', got '${this.trainResidual}'`);
+    // A blended field's derivative is not the blend of the experts' derivatives.
+    if (this.trainResidual === 'expert' && this.blend > 0)
+      throw new Error(`DsModel: 'trainResidual' 'expert' needs 'blend' 0, got ${this.blend}`);
     if (!CONSTRAINT_FORMS.includes(this.form))
       throw new Error(
         `DsModel: 'form' must be ${CONSTRAINT_FORMS.map((f) => `'${f}'`).join(', ')}, got '${this.form}'`,
@@ -455,6 +483,23 @@ export class DsModel {
    * on `points`.
    */
   forward(ops: GridOps, c: Float64Array, sample: { owner: Int32Array; points: Int32Array[] }): tf.Tensor4D {
+    return this.forwardImpl(ops, c, sample, false).u;
+  }
+
+  /**
+   * u with the derivative fields of `trainResidual` 'expert': each point's u_τ, u_xx are its
+   * owner's expansion of the basis' differences (for the soft variant, differences of u).
+   */
+  forwardFields(ops: GridOps, c: Float64Array, sample: { owner: Int32Array; points: Int32Array[] }): Fields {
+    return this.forwardImpl(ops, c, sample, true) as Fields;
+  }
+
+  private forwardImpl(
+    ops: GridOps,
+    c: Float64Array,
+    sample: { owner: Int32Array; points: Int32Array[] },
+    withDerivatives: boolean,
+  ): { u: tf.Tensor4D; ut?: tf.Tensor4D; uxx?: tf.Tensor4D } {
     const B = c.length;
     const { nt, nx } = ops;
     const input = tf.tidy(() =>
@@ -462,10 +507,10 @@ export class DsModel {
     ) as tf.Tensor4D;
     const out = tf.tidy(() => {
       const b = this.fno.apply(input); // [B, nt, nx, N]
-      if (!this.moe) return b;
+      if (!this.moe) return withDerivatives ? { u: b, ut: ops.dt(b), uxx: ops.dxx(b) } : { u: b };
       const N = b.shape[3];
       const G = nt * nx;
-      if (this.form !== 'lsq') return this.forwardAnsatz(ops, c, b, sample);
+      if (this.form !== 'lsq') return this.forwardAnsatz(ops, c, b, sample, withDerivatives);
       const local = tf.stack(
         [b.reshape([B, G, N]), ops.dt(b).reshape([B, G, N]), ops.dxx(b).reshape([B, G, N])],
         1,
@@ -493,10 +538,29 @@ export class DsModel {
       }
       const mask = this.conditions === 'shared' ? null : this.conditionMask(nx, nt);
       const w = (this.moe as MixtureOfExperts).apply(local, sample.points, null, [cond], [target], [mask]);
-      return this.assemble(b.reshape([B, G, N]) as tf.Tensor3D, w, sample.owner, nx).reshape([B, nt, nx, 1]);
+      return this.assembleFields(local, w, sample.owner, nt, nx, withDerivatives, null);
     });
     input.dispose();
-    return out as tf.Tensor4D;
+    return out as { u: tf.Tensor4D; ut?: tf.Tensor4D; uxx?: tf.Tensor4D };
+  }
+
+  /** u (and u_τ, u_xx) [B, nt, nx, 1] from the channels `local` [B, 3, G, N], plus `offset` [B, nt, nx, 3]. */
+  private assembleFields(
+    local: tf.Tensor4D,
+    w: tf.Tensor3D,
+    owner: Int32Array,
+    nt: number,
+    nx: number,
+    withDerivatives: boolean,
+    offset: tf.Tensor4D | null,
+  ): { u: tf.Tensor4D; ut?: tf.Tensor4D; uxx?: tf.Tensor4D } {
+    const [B, , G, N] = local.shape;
+    const channel = (ch: number) => {
+      const basis = local.slice([0, ch, 0, 0], [B, 1, G, N]).reshape([B, G, N]) as tf.Tensor3D;
+      const f = this.assemble(basis, w, owner, nx).reshape([B, nt, nx, 1]) as tf.Tensor4D;
+      return offset ? (tf.add(f, offset.slice([0, 0, 0, ch], [B, nt, nx, 1])) as tf.Tensor4D) : f;
+    };
+    return withDerivatives ? { u: channel(0), ut: channel(1), uxx: channel(2) } : { u: channel(0) };
   }
 
   /**
@@ -509,7 +573,8 @@ export class DsModel {
     c: Float64Array,
     b: tf.Tensor4D,
     sample: { owner: Int32Array; points: Int32Array[] },
-  ): tf.Tensor4D {
+    withDerivatives: boolean,
+  ): { u: tf.Tensor4D; ut?: tf.Tensor4D; uxx?: tf.Tensor4D } {
     const [B, nt, nx, N] = b.shape;
     const G = nt * nx;
     const lift: BoundaryLift =
@@ -535,8 +600,7 @@ export class DsModel {
       for (let i = 0; i < B; i++) target.fill(1, i * 2 * (nt - 1), i * 2 * (nt - 1) + nt - 1);
       w = moe.apply(local, sample.points, aux, [bc], [target]);
     }
-    const u = this.assemble(bp.reshape([B, G, N]) as tf.Tensor3D, w, sample.owner, nx);
-    return tf.add(u.reshape([B, nt, nx, 1]), gt) as tf.Tensor4D;
+    return this.assembleFields(local, w, sample.owner, nt, nx, withDerivatives, gAll as tf.Tensor4D);
   }
 
   /**
@@ -599,10 +663,11 @@ export class DsModel {
 }
 
 /** Mean-square PDE residual over τ > 0 (the hard variants' whole training loss). */
-export function pdeLoss(ops: GridOps, u: tf.Tensor4D): tf.Scalar {
+export function pdeLoss(ops: GridOps, u: tf.Tensor4D, derivs?: Fields): tf.Scalar {
   return tf.tidy(() => {
     const [B, nt, nx] = u.shape;
-    const r = ops.residual(u).slice([0, 1, 0, 0], [B, nt - 1, nx, 1]);
+    const full = derivs ? ops.residualFrom(u, derivs.ut, derivs.uxx) : ops.residual(u);
+    const r = full.slice([0, 1, 0, 0], [B, nt - 1, nx, 1]);
     return tf.mean(tf.square(r)) as tf.Scalar;
   });
 }
@@ -639,12 +704,14 @@ export function paperLoss(
   ops: GridOps,
   u: tf.Tensor4D,
   c: Float64Array,
+  derivs?: Fields,
 ): { total: tf.Scalar; pde: tf.Scalar } {
   return tf.tidy(() => {
     const [B, nt, nx] = u.shape;
     const normPerSample = (r: tf.Tensor, n: number) =>
       tf.mean(tf.sqrt(tf.add(tf.sum(tf.square(r.reshape([B, n])), 1), 1e-30)));
-    const pde = normPerSample(tf.div(ops.residual(u), T_END), nt * nx) as tf.Scalar;
+    const r = derivs ? ops.residualFrom(u, derivs.ut, derivs.uxx) : ops.residual(u);
+    const pde = normPerSample(tf.div(r, T_END), nt * nx) as tf.Scalar;
     const c4 = tf.tensor4d(Float32Array.from(c), [B, 1, 1, 1]);
     const icErr = tf.sub(u.slice([0, 0, 0, 0], [B, 1, nx, 1]), c4);
     const cNorm = Math.sqrt(nx * c.reduce((a, v) => a + v * v, 0));
@@ -720,13 +787,14 @@ export function train(
     const sample = model.samplePoints(ops, pointRng);
     let pdeValue = 0;
     const { value, grads } = tf.variableGrads(() => {
-      const u = model.forward(ops, c, sample);
+      const fields = model.trainResidual === 'expert' ? model.forwardFields(ops, c, sample) : undefined;
+      const u = fields ? fields.u : model.forward(ops, c, sample);
       if (cfg.loss === 'paper') {
-        const { total, pde } = paperLoss(ops, u, c);
+        const { total, pde } = paperLoss(ops, u, c, fields);
         pdeValue = pde.dataSync()[0];
         return total;
       }
-      const pde = pdeLoss(ops, u);
+      const pde = pdeLoss(ops, u, fields);
       let total: tf.Scalar = pde;
       if (model.variant === 'soft') {
         const { ic, bc } = conditionLoss(ops, u, c);

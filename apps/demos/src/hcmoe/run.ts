@@ -26,6 +26,7 @@ import {
   T_END,
   type TrainConfig,
   type TrainRecord,
+  type TrainResidual,
   train,
   type Variant,
 } from './ds.ts';
@@ -48,6 +49,8 @@ export interface HcmoeOptions {
   readonly form: ConstraintForm;
   /** Half-width in cells of the blend between neighbouring experts (0: the paper's hard switch). */
   readonly blend?: number;
+  /** Derivatives of the training loss's residual: FD of the assembled field ('grid', the paper code's) or each point's expert's ('expert'). */
+  readonly trainResidual?: TrainResidual;
   readonly lmMaxIter: number;
   /**
    * Independent trainings per variant (model init and minibatch/point draws seeded
@@ -188,6 +191,7 @@ function constraintOf(
     conditions: o.conditions,
     form: o.form,
     blend: o.blend,
+    trainResidual: o.trainResidual,
     lm: { maxIter: o.lmMaxIter },
     pool,
   };
