@@ -145,7 +145,7 @@ const stats = (xs: readonly number[]) => {
 interface VariantResult {
   readonly variant: Variant;
   readonly experts: number;
-  /** Replicate index i (seeds train.seed + i). */
+  /** The replicate's seed, train.seed + i (model init, minibatches and points; the data keep data.seed). */
   readonly seed: number;
   readonly train: Omit<TrainRecord, 'loss' | 'pde' | 'stepMs'> & { msPerStep: number; finalLoss: number };
   readonly test: Omit<EvalResult, 'u' | 'relL2'> & { relL2: number[] };
@@ -234,7 +234,7 @@ export async function runHcmoe(
           { ...o.model, seed: o.model.seed + i },
           constraintOf(o, experts, o.pointsPerExpert, pool),
         );
-        const tag = `${variant} seed ${i}`;
+        const tag = `${variant} seed ${o.train.seed + i}`;
         const rec = train(model, ops, data, { ...o.train, seed: o.train.seed + i }, log);
         const ev = evaluate(model, ops, data, o.evalBatch, o.train.seed + 1000 + i);
         const st = stats(rec.stepMs.slice(1));
@@ -261,7 +261,7 @@ export async function runHcmoe(
           cross,
           variant,
           experts: variant === 'soft' ? 0 : experts,
-          seed: i,
+          seed: o.train.seed + i,
           train: {
             steps: rec.steps,
             wallS: rec.wallS,
@@ -415,7 +415,7 @@ async function writeOutputs(
     return out;
   };
   // Figures from the first replicate of each variant.
-  const first = results.filter((r) => r.seed === 0);
+  const first = results.filter((r) => r.seed === o.train.seed);
   for (const r of first) {
     const pred = r.u.subarray(shown * G, (shown + 1) * G);
     const spec = fieldHeatmaps({
