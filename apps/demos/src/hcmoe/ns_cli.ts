@@ -8,7 +8,7 @@ import { initBackendFromEnv } from '@pinnate/core';
 import type { NsVariant } from './ns.ts';
 import { NS_FULL, NS_QUICK, type NsOptions, runNs } from './ns_run.ts';
 
-const USAGE = `usage: hcmoe-ns [--quick] [--out DIR (runs/hcmoe-ns)] [--steps N] [--decay-every N (100)] [--train N] [--test N]
+const USAGE = `usage: hcmoe-ns [--quick] [--out DIR (runs/hcmoe-ns)] [--steps N] [--decay-every N (333)] [--train N] [--test N]
   [--n N (grid, even)] [--nt N (snapshots)] [--ic-scale X (5)] [--basis N] [--width N] [--modes N]
   [--points N (per expert)] [--seed S] [--seeds N] [--variants soft,hard,moe]`;
 
