@@ -195,6 +195,8 @@ describe('hcmoe-ns --quick', () => {
       expect(results[2].cross?.experts).toBe(1);
       const md = await readFile(join(out, 'results.md'), 'utf8');
       expect(md).toMatch(/\| moe \(K = 4\) \| 0 \|/);
+      for (const v of ['soft', 'hard', 'moe'])
+        expect(await readFile(join(out, `field_${v}.svg`), 'utf8')).toMatch(/<svg/);
     } finally {
       await rm(out, { recursive: true, force: true });
     }

@@ -489,6 +489,8 @@ export interface NsEval {
   readonly std: number;
   /** RMS of the τ-unit residual at the constraint points after the solve, per solve. */
   readonly residualRms: number[];
+  /** The prediction for test trajectory 0, [nt · n · n] (t, y, x), for the figures. */
+  readonly first: Float64Array;
 }
 
 export function evaluateNs(
@@ -502,6 +504,7 @@ export function evaluateNs(
   const nn = data.n * data.n;
   const relL2: number[] = [];
   const residualRms: number[] = [];
+  let first = new Float64Array(0);
   for (let s = 0; s < data.test.length; s += batch) {
     const traj = data.test.slice(s, s + batch);
     const sample = model.samplePoints(ops, rng);
@@ -512,6 +515,7 @@ export function evaluateNs(
     );
     const v = w.dataSync();
     w.dispose();
+    if (s === 0) first = Float64Array.from(v.subarray(0, data.test[0].length));
     traj.forEach((ref, b) => {
       let num = 0;
       let den = 0;
@@ -525,5 +529,5 @@ export function evaluateNs(
   }
   const mean = relL2.reduce((a, x) => a + x, 0) / relL2.length;
   const std = Math.sqrt(relL2.reduce((a, x) => a + (x - mean) ** 2, 0) / Math.max(1, relL2.length - 1));
-  return { relL2, mean, std, residualRms };
+  return { relL2, mean, std, residualRms, first };
 }

@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fieldHeatmaps, renderSvg } from '@pinnate/core';
 import { SolverPool } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -75,6 +76,33 @@ export interface NsVariantResult {
 
 const pct = (x: number) => (100 * x).toFixed(2);
 
+/** Vorticity at t = T of test trajectory 0: prediction, reference, |error| over (x, y). */
+async function writeFigure(
+  o: NsOptions,
+  reference: Float64Array,
+  prediction: Float64Array,
+  variant: NsVariant,
+  relL2: number,
+): Promise<void> {
+  const { n, nt } = o.data;
+  const last = (v: Float64Array) => {
+    // fieldHeatmaps wants [a, b] row-major with a horizontal: a = x, b = y.
+    const out = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[j * n + i] = v[((nt - 1) * n + i) * n + j];
+    return out;
+  };
+  const values = Float64Array.from({ length: n }, (_, j) => j / n);
+  const spec = fieldHeatmaps({
+    a: { name: 'x', values },
+    b: { name: 'y', values },
+    prediction: last(prediction),
+    reference: last(reference),
+    label: `${variant} (relL2 over the trajectory ${pct(relL2)} %)`,
+    title: `Navier–Stokes, test trajectory 0, vorticity at t = 5 s: ${variant}`,
+  });
+  await writeFile(join(o.out, `field_${variant}.svg`), await renderSvg(spec, `field_${variant}`));
+}
+
 export async function runNs(
   o: NsOptions,
   log: (s: string) => void = console.log,
@@ -129,6 +157,7 @@ export async function runNs(
         cross = { experts: variant === 'hard' ? 4 : 1, mean: ce.mean, std: ce.std };
         other.dispose();
       }
+      if (i === 0) await writeFigure(o, data.test[0], ev.first, variant, ev.relL2[0]);
       const sorted = rec.stepMs.slice(1).sort((a, b) => a - b);
       const r: NsVariantResult = {
         variant,
