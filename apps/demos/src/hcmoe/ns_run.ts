@@ -97,6 +97,7 @@ async function writeFigure(
     b: { name: 'y', values },
     prediction: last(prediction),
     reference: last(reference),
+    name: 'ω',
     label: `${variant} (relL2 over the trajectory ${pct(relL2)} %)`,
     title: `Navier–Stokes, test trajectory 0, vorticity at t = 5 s: ${variant}`,
   });
