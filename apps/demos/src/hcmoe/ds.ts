@@ -104,6 +104,32 @@ export function makeData(cfg: DataConfig): DsData {
  *   E    [2, nx]   row 0: u(0) by quadratic extrapolation of the first three cells;
  *                  row 1: u(1) + D u_x(1) from the last three (the outflow condition).
  */
+/**
+ * ∂_τ on nt snapshots over τ ∈ [0, 1] as an [nt, nt] row-major matrix: central differences,
+ * one-sided second-order 3-point formulas at both ends.
+ */
+export function timeDifferenceMatrix(nt: number): Float32Array {
+  const dtau = 1 / (nt - 1);
+  const Dt = new Float32Array(nt * nt);
+  for (let i = 0; i < nt; i++) {
+    const set = (j: number, v: number) => {
+      Dt[i * nt + j] = v / (2 * dtau);
+    };
+    if (i === 0) [set(0, -3), set(1, 4), set(2, -1)];
+    else if (i === nt - 1) [set(nt - 3, 1), set(nt - 2, -4), set(nt - 1, 3)];
+    else [set(i - 1, -1), set(i + 1, 1)];
+  }
+  return Dt;
+}
+
+/** A constant [r, c] matrix as [1, r, c] with its transpose [1, c, r] (float32), for constLeftMul. */
+export function matPair(a: ArrayLike<number>, r: number, c: number): MatPair {
+  const f = Float32Array.from(a);
+  const t = new Float32Array(f.length);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = f[i * c + j];
+  return [tf.tensor3d(f, [1, r, c]), tf.tensor3d(t, [1, c, r])];
+}
+
 export class GridOps {
   readonly nx: number;
   readonly nt: number;
@@ -122,17 +148,7 @@ export class GridOps {
   constructor(nx: number, nt: number) {
     this.nx = nx;
     this.nt = nt;
-    const dtau = 1 / (nt - 1);
     const h = 1 / nx;
-    const Dt = new Float32Array(nt * nt);
-    for (let i = 0; i < nt; i++) {
-      const set = (j: number, v: number) => {
-        Dt[i * nt + j] = v / (2 * dtau);
-      };
-      if (i === 0) [set(0, -3), set(1, 4), set(2, -1)];
-      else if (i === nt - 1) [set(nt - 3, 1), set(nt - 2, -4), set(nt - 1, 3)];
-      else [set(i - 1, -1), set(i + 1, 1)];
-    }
     const Dxx = new Float32Array(nx * nx);
     for (let i = 0; i < nx; i++) {
       const set = (j: number, v: number) => {
@@ -158,15 +174,10 @@ export class GridOps {
     Px[2] = -this.e0[2] / this.e0[0];
     Px[(nx - 1) * nx + nx - 2] = -this.e1[1] / this.e1[0];
     Px[(nx - 1) * nx + nx - 3] = -this.e1[2] / this.e1[0];
-    const pair = (a: Float32Array, r: number, c: number): MatPair => {
-      const t = new Float32Array(a.length);
-      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = a[i * c + j];
-      return [tf.tensor3d(a, [1, r, c]), tf.tensor3d(t, [1, c, r])];
-    };
-    this.dtMat = pair(Dt, nt, nt);
-    this.dxxMat = pair(Dxx, nx, nx);
-    this.boundaryMat = pair(E, 2, nx);
-    this.cellProjection = pair(Px, nx, nx);
+    this.dtMat = matPair(timeDifferenceMatrix(nt), nt, nt);
+    this.dxxMat = matPair(Dxx, nx, nx);
+    this.boundaryMat = matPair(E, 2, nx);
+    this.cellProjection = matPair(Px, nx, nx);
     const tm = new Float32Array(nt).fill(1);
     tm[0] = 0;
     this.timeMask = tf.tensor3d(tm, [1, nt, 1]);
@@ -196,7 +207,7 @@ export class GridOps {
         Ps[i * nx + nx - 1 - j] -= lift1[i] * this.e1[j];
       }
     }
-    this.smoothProjection = pair(Ps, nx, nx);
+    this.smoothProjection = matPair(Ps, nx, nx);
   }
 
   /** φ0 at the cell centres: the smooth lifting of u(0, τ) = 1 (see `project`). */
@@ -297,7 +308,7 @@ export class GridOps {
 }
 
 /** A constant matrix [1, r, c] and its transpose [1, c, r]. */
-type MatPair = readonly [tf.Tensor3D, tf.Tensor3D];
+export type MatPair = readonly [tf.Tensor3D, tf.Tensor3D];
 
 export type Variant = 'soft' | 'hard' | 'moe';
 

@@ -22,6 +22,7 @@ import {
   sampleExpertPoints,
 } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
+import { type MatPair, matPair, timeDifferenceMatrix } from './ds.ts';
 
 /** ν and T of the paper's NS case (Re = 1e4, 5 s). */
 export const NS_VISCOSITY = 1e-4;
@@ -86,13 +87,6 @@ function spectralMatrix1d(n: number, m: (k: number) => number, odd: boolean): Fl
   return D;
 }
 
-/** [1, M, N] and its transpose [1, N, M] as float32 constants for constLeftMul. */
-function constPair(a: Float64Array, M: number, N: number): [tf.Tensor3D, tf.Tensor3D] {
-  const t = new Float32Array(N * M);
-  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) t[j * M + i] = a[i * N + j];
-  return [tf.tensor3d(Float32Array.from(a), [1, M, N]), tf.tensor3d(t, [1, N, M])];
-}
-
 /**
  * Maps on fields f [B, nt, n, n, C] (row i = y, column j = x, time τ = t/T on nt snapshots):
  * ∂_τ by finite differences (central, one-sided second order at the ends), ∂_x, ∂_y, Δ
@@ -102,11 +96,11 @@ function constPair(a: Float64Array, M: number, N: number): [tf.Tensor3D, tf.Tens
 export class NsGridOps {
   readonly n: number;
   readonly nt: number;
-  private readonly dtMat: [tf.Tensor3D, tf.Tensor3D];
-  private readonly d1: [tf.Tensor3D, tf.Tensor3D];
-  private readonly d2: [tf.Tensor3D, tf.Tensor3D];
-  private readonly fourier: [tf.Tensor3D, tf.Tensor3D];
-  private readonly fourierInv: [tf.Tensor3D, tf.Tensor3D];
+  private readonly dtMat: MatPair;
+  private readonly d1: MatPair;
+  private readonly d2: MatPair;
+  private readonly fourier: MatPair;
+  private readonly fourierInv: MatPair;
   private readonly inverseLaplacian: tf.Tensor5D;
 
   constructor(n: number, nt: number) {
@@ -116,22 +110,14 @@ export class NsGridOps {
       throw new Error(`NsGridOps: 'nt' must be an integer >= 3, got ${nt}`);
     this.n = n;
     this.nt = nt;
-    const h = 1 / (nt - 1);
-    const dt = new Float64Array(nt * nt);
-    for (let s = 1; s < nt - 1; s++) {
-      dt[s * nt + s - 1] = -0.5 / h;
-      dt[s * nt + s + 1] = 0.5 / h;
-    }
-    dt.set([-1.5 / h, 2 / h, -0.5 / h], 0);
-    dt.set([0.5 / h, -2 / h, 1.5 / h], (nt - 1) * nt + nt - 3);
-    this.dtMat = constPair(dt, nt, nt);
+    this.dtMat = matPair(timeDifferenceMatrix(nt), nt, nt);
     const tw = 2 * Math.PI;
-    this.d1 = constPair(
+    this.d1 = matPair(
       spectralMatrix1d(n, (k) => tw * k, true),
       n,
       n,
     );
-    this.d2 = constPair(
+    this.d2 = matPair(
       spectralMatrix1d(n, (k) => -((tw * k) ** 2), false),
       n,
       n,
@@ -152,10 +138,9 @@ export class NsGridOps {
     }
     kOf[n - 1] = n / 2;
     for (let j = 0; j < n; j++) R[(n - 1) * n + j] = (j % 2 === 0 ? 1 : -1) / Math.sqrt(n);
-    this.fourier = constPair(R, n, n);
-    const RT = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) RT[j * n + i] = R[i * n + j];
-    this.fourierInv = constPair(RT, n, n);
+    this.fourier = matPair(R, n, n);
+    // R is orthonormal: its inverse is the transpose matPair already holds.
+    this.fourierInv = [this.fourier[1], this.fourier[0]];
     const scale = new Float32Array(n * n);
     for (let a = 0; a < n; a++)
       for (let b = 0; b < n; b++) {
@@ -171,12 +156,12 @@ export class NsGridOps {
     return constLeftMul(this.dtMat[0], this.dtMat[1], f.reshape([B, nt, n * n * C])).reshape(f.shape);
   }
 
-  private alongX(m: [tf.Tensor3D, tf.Tensor3D], f: tf.Tensor5D): tf.Tensor5D {
+  private alongX(m: MatPair, f: tf.Tensor5D): tf.Tensor5D {
     const [B, nt, n, , C] = f.shape;
     return constLeftMul(m[0], m[1], f.reshape([B * nt * n, n, C])).reshape(f.shape);
   }
 
-  private alongY(m: [tf.Tensor3D, tf.Tensor3D], f: tf.Tensor5D): tf.Tensor5D {
+  private alongY(m: MatPair, f: tf.Tensor5D): tf.Tensor5D {
     const [B, nt, n, , C] = f.shape;
     return constLeftMul(m[0], m[1], f.reshape([B * nt, n, n * C])).reshape(f.shape);
   }
@@ -222,14 +207,7 @@ export class NsGridOps {
   }
 
   dispose(): void {
-    tf.dispose([
-      ...this.dtMat,
-      ...this.d1,
-      ...this.d2,
-      ...this.fourier,
-      ...this.fourierInv,
-      this.inverseLaplacian,
-    ]);
+    tf.dispose([...this.dtMat, ...this.d1, ...this.d2, ...this.fourier, this.inverseLaplacian]);
   }
 }
 

@@ -21,6 +21,7 @@ import {
   nsPaperLoss,
   trainNs,
 } from './ns.ts';
+import { stats } from './run.ts';
 
 export interface NsOptions {
   readonly out: string;
@@ -159,7 +160,6 @@ export async function runNs(
         other.dispose();
       }
       if (i === 0) await writeFigure(o, data.test[0], ev.first, variant, ev.relL2[0]);
-      const sorted = rec.stepMs.slice(1).sort((a, b) => a - b);
       const r: NsVariantResult = {
         variant,
         experts: variant === 'soft' ? 0 : split(variant)[0] * split(variant)[1],
@@ -170,7 +170,7 @@ export async function runNs(
         residualRms: ev.residualRms.length
           ? Math.sqrt(ev.residualRms.reduce((a, x) => a + x * x, 0) / ev.residualRms.length)
           : Number.NaN,
-        msPerStep: sorted[Math.floor(sorted.length / 2)] ?? rec.stepMs[0],
+        msPerStep: rec.stepMs.length > 1 ? stats(rec.stepMs.slice(1)).median : rec.stepMs[0],
         cpuS: rec.cpuS,
         finalLoss: rec.loss[rec.loss.length - 1],
         cross,

@@ -132,7 +132,8 @@ export const QUICK: Omit<HcmoeOptions, 'out'> = {
   evalBatch: 2,
 };
 
-const stats = (xs: readonly number[]) => {
+/** Mean, max and median (upper middle) of a sample; NaN for an empty one. */
+export const stats = (xs: readonly number[]) => {
   if (xs.length === 0) return { mean: Number.NaN, max: Number.NaN, median: Number.NaN };
   const s = [...xs].sort((a, b) => a - b);
   return {
