@@ -456,6 +456,16 @@ describe('hcmoe training', () => {
       );
       expect(mask2.subarray(k * m + nx, (k + 1) * m).every((v) => v === 1)).toBe(true);
     }
+    // With a blend of half-width W, expert k fits the IC cells where its weight is > 0: its slab ± W.
+    const blended = quickModel('moe', { pointsPerExpert: 6, conditions: 'ic-local', blend: 1 });
+    const mask3 = blended.conditionMask(nx, nt);
+    blended.dispose();
+    expect(Array.from({ length: K }, (_, k) => Array.from(mask3.subarray(k * m, k * m + nx)).join(''))).toEqual([
+      '1111100000000000',
+      '0001111110000000',
+      '0000000111111000',
+      '0000000000011111',
+    ]);
     const u = model.forward(ops, c, model.samplePoints(ops, new Rng(5)));
     const uv = u.dataSync();
     const bd = ops.boundary(u as tf.Tensor4D);
@@ -480,6 +490,74 @@ describe('hcmoe training', () => {
     model.dispose();
     ops.dispose();
   });
+  it("split 't': experts own time windows; with 'local' conditions the IC rows are the first window's and each window keeps its own boundary rows", () => {
+    const nx = 16;
+    const nt = 9;
+    const K = 4;
+    const ops = new GridOps(nx, nt);
+    const c = Float64Array.of(0.12);
+    const model = quickModel('moe', { pointsPerExpert: 6, conditions: 'local', split: 't' });
+    // Rows 1..8 in four windows of two rows; row 0 (t = 0) with the first window.
+    const owner = model.owners(nt, nx);
+    const rowOwner = Array.from({ length: nt }, (_, j) => owner[j * nx]);
+    expect(rowOwner).toEqual([0, 0, 0, 1, 1, 2, 2, 3, 3]);
+    for (let j = 0; j < nt; j++)
+      expect(owner.subarray(j * nx, (j + 1) * nx).every((e) => e === rowOwner[j])).toBe(true);
+    const sample = model.samplePoints(ops, new Rng(3));
+    sample.points.forEach((pts, k) => {
+      expect(pts.length).toBe(6);
+      for (const g of pts) {
+        expect(g).toBeGreaterThanOrEqual(nx); // τ > 0
+        expect(owner[g]).toBe(k);
+      }
+    });
+    const m = nx + 2 * (nt - 1);
+    const mask = model.conditionMask(nx, nt);
+    const kept = Array.from({ length: K }, (_, k) =>
+      mask.subarray(k * m, (k + 1) * m).reduce((a, v) => a + v, 0),
+    );
+    expect(kept).toEqual([nx + 4, 4, 4, 4]);
+    const u = model.forward(ops, c, sample);
+    const uv = u.dataSync();
+    const bd = ops.boundary(u as tf.Tensor4D);
+    const bv = bd.dataSync(); // [1, nt, 2, 1]
+    const solves = (model.moe as NonNullable<typeof model.moe>).constraint.lastSolve;
+    for (let k = 0; k < K; k++) {
+      // Expert k's kept rows, recomputed from the assembled field: its window is its own expansion.
+      let ss = 0;
+      if (k === 0) for (let j = 0; j < nx; j++) ss += (uv[j] - c[0]) ** 2;
+      for (let s = 1; s < nt; s++) {
+        if (rowOwner[s] !== k) continue;
+        ss += (bv[s * 2] - 1) ** 2 + bv[s * 2 + 1] ** 2;
+      }
+      const rms = Math.sqrt(ss / m);
+      expect(Math.abs(solves[k].blocks[1].rms - rms)).toBeLessThan(1e-4 * (1 + rms));
+    }
+    // The windows' solves differ: no row is shared.
+    expect(Math.abs(solves[1].w[0] - solves[2].w[0])).toBeGreaterThan(1e-6);
+    // 'ic-ansatz' with local BC rows: the BC part of the mask, each window its own rows.
+    const icAnsatz = quickModel('moe', {
+      pointsPerExpert: 6,
+      conditions: 'local',
+      split: 't',
+      form: 'ic-ansatz',
+    });
+    const bcMask = icAnsatz.conditionMask(nx, nt, false);
+    expect(Array.from(bcMask.subarray(0, 2 * (nt - 1)))).toEqual([
+      1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0,
+    ]);
+    const u2 = icAnsatz.forward(ops, c, sample);
+    const u2v = u2.dataSync();
+    for (let j = 0; j < nx; j++) expect(Math.abs(u2v[j] - c[0])).toBeLessThan(1e-6);
+    icAnsatz.dispose();
+    expect(() => quickModel('moe', { split: 't', blend: 2 })).toThrow(/'blend'/);
+    expect(() => quickModel('moe', { split: 't', conditions: 'ic-local' })).toThrow(/'ic-local'/);
+    expect(() => quickModel('moe', { split: 'y' as never })).toThrow(/'split'/);
+    tf.dispose([u, u2, bd]);
+    model.dispose();
+    ops.dispose();
+  });
+
   it("icWeight 'paper': the solved IC rows are (u − c)/c of the returned field, 'unit' u − c", () => {
     const nx = 16;
     const nt = 11;

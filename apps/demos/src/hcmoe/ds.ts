@@ -358,6 +358,13 @@ export interface ConstraintConfig {
   /** Half-width (cells) of a linear blend between neighbouring experts; 0 (default): none. */
   readonly blend?: number;
   /**
+   * The axis the K experts split: 'x' (default, the paper's [1, K] router) — K slabs of nx / K
+   * cells; 't' — K windows of the τ > 0 rows (the t = 0 row is the first window's). With 't'
+   * and `conditions` 'local' the IC rows belong to the first window only and each window keeps
+   * its own rows of both boundaries, so no row is shared between experts.
+   */
+  readonly split?: ExpertSplit;
+  /**
    * The derivatives the training loss's PDE residual uses: 'grid' (default, the paper code's) —
    * finite differences of the assembled field, across the seams between experts; 'expert' — each
    * point's owner's own u_τ, u_xx (Σ w_k,i of the basis' differences), so a jump between two
@@ -369,6 +376,10 @@ export interface ConstraintConfig {
 }
 
 export type IcWeight = 'unit' | 'paper';
+
+export const EXPERT_SPLITS = ['x', 't'] as const;
+
+export type ExpertSplit = (typeof EXPERT_SPLITS)[number];
 
 export type TrainResidual = 'grid' | 'expert';
 
@@ -408,6 +419,7 @@ export class DsModel {
   readonly form: ConstraintForm;
   readonly blend: number;
   readonly trainResidual: TrainResidual;
+  readonly split: ExpertSplit;
   private blendCache?: { G: number; nx: number; mix: Float32Array };
 
   constructor(variant: Variant, model: ModelConfig, constraint: ConstraintConfig | null) {
@@ -431,9 +443,22 @@ export class DsModel {
       throw new Error(
         `DsModel: 'form' must be ${CONSTRAINT_FORMS.map((f) => `'${f}'`).join(', ')}, got '${this.form}'`,
       );
-    if (variant !== 'soft' && this.form !== 'lsq' && this.conditions !== 'shared')
+    this.split = constraint?.split ?? 'x';
+    if (!EXPERT_SPLITS.includes(this.split))
+      throw new Error(`DsModel: 'split' must be 'x' or 't', got '${this.split}'`);
+    if (this.split === 't' && this.blend > 0)
       throw new Error(
-        `DsModel: form '${this.form}' builds conditions into the ansatz; 'conditions' '${this.conditions}' applies to 'lsq' only`,
+        `DsModel: 'blend' blends neighbouring x-slabs; with 'split' 't' it must be 0, got ${this.blend}`,
+      );
+    if (this.split === 't' && this.conditions === 'ic-local')
+      throw new Error(
+        `DsModel: 'conditions' 'ic-local' keeps each x-slab's IC cells; with 'split' 't' use 'shared' or 'local'`,
+      );
+    // 'ic-ansatz' keeps the BC rows in the solve, so they can be split; 'ansatz*' has no rows.
+    const rowsInSolve = this.form === 'lsq' || (this.form === 'ic-ansatz' && this.conditions !== 'ic-local');
+    if (variant !== 'soft' && this.conditions !== 'shared' && !rowsInSolve)
+      throw new Error(
+        `DsModel: form '${this.form}' builds conditions into the ansatz; 'conditions' '${this.conditions}' applies to 'lsq' (and 'local' to 'ic-ansatz') only`,
       );
     this.fno = new Fno({
       inChannels: 1,
@@ -483,10 +508,21 @@ export class DsModel {
 
   /** Constraint points of every expert (rows τ > 0), a fresh draw per call. */
   samplePoints(ops: GridOps, rng: Rng): { owner: Int32Array; points: Int32Array[] } {
-    const owner = gridExperts([ops.nt, ops.nx], [1, Math.max(1, this.experts)]);
+    const owner = this.owners(ops.nt, ops.nx);
     if (!this.moe) return { owner, points: [] };
     const points = sampleExpertPoints(owner, this.experts, this.pointsPerExpert, rng, (g) => g >= ops.nx);
     return { owner, points };
+  }
+
+  /** [nt·nx] expert of each grid point: K x-slabs, or K windows of the τ > 0 rows. */
+  owners(nt: number, nx: number): Int32Array {
+    const K = Math.max(1, this.experts);
+    if (this.split === 'x') return gridExperts([nt, nx], [1, K]);
+    // Windows over rows 1..nt−1 (the constraint points' rows); row 0 goes with the first.
+    const rows = gridExperts([nt - 1], [K]);
+    const owner = new Int32Array(nt * nx);
+    for (let j = 0; j < nt; j++) owner.fill(rows[Math.max(0, j - 1)], j * nx, (j + 1) * nx);
+    return owner;
   }
 
   /**
@@ -609,7 +645,9 @@ export class DsModel {
       const bc = ops.boundaryRows(bp);
       const target = new Float64Array(B * 2 * (nt - 1));
       for (let i = 0; i < B; i++) target.fill(1, i * 2 * (nt - 1), i * 2 * (nt - 1) + nt - 1);
-      w = moe.apply(local, sample.points, aux, [bc], [target]);
+      // With 'local' conditions each expert keeps its own boundary rows (the BC part of conditionMask).
+      const mask = this.conditions === 'shared' ? null : this.conditionMask(nx, nt, false);
+      w = moe.apply(local, sample.points, aux, [bc], [target], [mask]);
     }
     return this.assembleFields(local, w, sample.owner, nt, nx, withDerivatives, gAll as tf.Tensor4D);
   }
@@ -636,34 +674,42 @@ export class DsModel {
         `DsModel: 'blend' = ${W} reaches the boundary cells; with ${nx} cells and ${K} experts it must be <= ${nx / K - 3}`,
       );
     const mix = new Float32Array(G * K);
-    for (let g = 0; g < G; g++) {
-      const x = (g % nx) + 0.5; // in cells; seams at multiples of nx / K
-      for (let k = 0; k < K; k++) {
-        // Ramp of expert k: 0 → 1 over [lo − W, lo + W], 1 → 0 over [hi − W, hi + W].
-        const lo = (k * nx) / K;
-        const hi = ((k + 1) * nx) / K;
-        const up = k === 0 ? 1 : Math.min(1, Math.max(0, (x - lo + W) / (2 * W)));
-        const down = k === K - 1 ? 1 : Math.min(1, Math.max(0, (hi + W - x) / (2 * W)));
-        mix[g * K + k] = Math.min(up, down);
-      }
-    }
+    for (let g = 0; g < G; g++) for (let k = 0; k < K; k++) mix[g * K + k] = blendRamp(g % nx, k, nx, K, W);
     this.blendCache = { G, nx, mix };
     return mix;
   }
 
   /**
-   * [K, m] 0/1 mask over the condition rows (nx IC cells, then nt − 1 rows u(0, τ), then nt − 1
-   * rows at x = 1) keeping, for expert k, the rows inside its x-slab (the split of gridExperts).
+   * [K, m] 0/1 mask over the condition rows (nx IC cells unless `withIc` is false, then nt − 1
+   * rows u(0, τ), then nt − 1 rows at x = 1) keeping, for expert k, the rows inside its block
+   * (the split of `owners`): split 'x' — the IC cells of its slab (with `blend`, every cell where
+   * its blend weight is > 0), the boundary rows if it owns
+   * that boundary ('ic-local': both boundaries); split 't' — the IC row if it owns t = 0, and
+   * both boundaries' rows of its window.
    */
-  conditionMask(nx: number, nt: number): Float32Array {
+  conditionMask(nx: number, nt: number, withIc = true): Float32Array {
     const K = this.experts;
-    const m = nx + 2 * (nt - 1);
+    const nic = withIc ? nx : 0;
+    const m = nic + 2 * (nt - 1);
     const mask = new Float32Array(K * m);
+    const owner = this.owners(nt, nx);
     for (let k = 0; k < K; k++) {
-      for (let j = 0; j < nx; j++) if (Math.floor((j * K) / nx) === k) mask[k * m + j] = 1;
+      const row = mask.subarray(k * m, (k + 1) * m);
+      if (this.split === 't') {
+        for (let j = 0; j < nic; j++) if (owner[j] === k) row[j] = 1;
+        for (let r = 1; r < nt; r++) {
+          if (owner[r * nx] !== k) continue;
+          row[nic + r - 1] = 1;
+          row[nic + nt - 1 + r - 1] = 1;
+        }
+        continue;
+      }
+      // With a blend, expert k's field is used wherever its weight is > 0: it fits those IC cells.
+      for (let j = 0; j < nic; j++)
+        if (this.blend > 0 && K > 1 ? blendRamp(j, k, nx, K, this.blend) > 0 : owner[j] === k) row[j] = 1;
       const both = this.conditions === 'ic-local';
-      if (both || k === 0) mask.fill(1, k * m + nx, k * m + nx + nt - 1);
-      if (both || k === K - 1) mask.fill(1, k * m + nx + nt - 1, (k + 1) * m);
+      if (both || k === 0) row.fill(1, nic, nic + nt - 1);
+      if (both || k === K - 1) row.fill(1, nic + nt - 1, m);
     }
     return mask;
   }
@@ -671,6 +717,19 @@ export class DsModel {
   dispose(): void {
     this.fno.dispose();
   }
+}
+
+/**
+ * Weight of expert k at cell j (of nx, K slabs) in the blend of half-width W cells: 0 → 1 over
+ * [lo − W, lo + W] and 1 → 0 over [hi − W, hi + W] around its slab [lo, hi] (cell centres).
+ */
+function blendRamp(j: number, k: number, nx: number, K: number, W: number): number {
+  const x = j + 0.5;
+  const lo = (k * nx) / K;
+  const hi = ((k + 1) * nx) / K;
+  const up = k === 0 ? 1 : Math.min(1, Math.max(0, (x - lo + W) / (2 * W)));
+  const down = k === K - 1 ? 1 : Math.min(1, Math.max(0, (hi + W - x) / (2 * W)));
+  return Math.min(up, down);
 }
 
 /** Mean-square PDE residual over τ > 0 (the hard variants' whole training loss). */
@@ -912,9 +971,10 @@ export function evaluate(
     }
     if (model.moe) {
       const K = model.experts;
-      const m = data.nx + 2 * (data.nt - 1);
       // With local conditions the dropped rows are zero: the RMS over the rows an expert keeps.
-      const mask = model.conditions === 'shared' ? null : model.conditionMask(data.nx, data.nt);
+      const withIc = model.form === 'lsq';
+      const m = (withIc ? data.nx : 0) + 2 * (data.nt - 1);
+      const mask = model.conditions === 'shared' ? null : model.conditionMask(data.nx, data.nt, withIc);
       const kept = Array.from({ length: K }, (_, k) =>
         mask ? mask.subarray(k * m, (k + 1) * m).reduce((a, v) => a + v, 0) : m,
       );

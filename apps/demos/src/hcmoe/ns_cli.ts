@@ -5,7 +5,7 @@
  * Navier–Stokes in vorticity form.
  */
 import { initBackendFromEnv } from '@pinnate/core';
-import type { NsVariant } from './ns.ts';
+import { parseFlags } from '../cli_flags.ts';
 import { NS_FULL, NS_QUICK, type NsOptions, runNs } from './ns_run.ts';
 
 const USAGE = `usage: hcmoe-ns [--quick] [--out DIR (runs/hcmoe-ns)] [--steps N] [--decay-every N (333)] [--train N] [--test N]
@@ -13,40 +13,15 @@ const USAGE = `usage: hcmoe-ns [--quick] [--out DIR (runs/hcmoe-ns)] [--steps N]
   [--points N (per expert)] [--seed S] [--seeds N] [--variants soft,hard,moe]`;
 
 function parse(argv: readonly string[]): NsOptions {
-  const args = argv.filter((a) => a !== '--');
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--help' || a === '-h') throw new Error(USAGE);
-    if (!a.startsWith('--')) throw new Error(`hcmoe-ns: unexpected argument '${a}'\n${USAGE}`);
-    const next = args[i + 1];
-    if (next === undefined || next.startsWith('--')) flags.set(a.slice(2), true);
-    else {
-      flags.set(a.slice(2), next);
-      i++;
-    }
-  }
-  const used = new Set<string>(['quick', 'out', 'variants']);
-  const num = (k: string): number | undefined => {
-    used.add(k);
-    const v = flags.get(k);
-    if (v === undefined) return undefined;
-    const x = Number(v);
-    if (v === true || !Number.isFinite(x)) throw new Error(`hcmoe-ns: '--${k}' needs a number, got '${v}'`);
-    return x;
-  };
-  const base = flags.has('quick') ? NS_QUICK : NS_FULL;
-  const out = flags.get('out');
-  const vs = flags.get('variants');
-  const variants =
-    vs === undefined || vs === true ? base.variants : (vs.split(',').map((v) => v.trim()) as NsVariant[]);
-  for (const v of variants)
-    if (v !== 'soft' && v !== 'hard' && v !== 'moe')
-      throw new Error(`hcmoe-ns: '--variants' takes soft, hard and moe, got '${v}'`);
+  const f = parseFlags('hcmoe-ns', USAGE, argv);
+  const { num } = f;
+  const base = f.has('quick') ? NS_QUICK : NS_FULL;
+  const out = f.str('out');
+  const variants = f.subset('variants', ['soft', 'hard', 'moe'] as const, base.variants);
   const seed = num('seed');
   const o: NsOptions = {
     ...base,
-    out: out === undefined || out === true ? base.out : out,
+    out: out ?? base.out,
     data: {
       ...base.data,
       n: num('n') ?? base.data.n,
@@ -73,8 +48,7 @@ function parse(argv: readonly string[]): NsOptions {
     seeds: num('seeds') ?? base.seeds,
     variants,
   };
-  for (const k of flags.keys())
-    if (!used.has(k)) throw new Error(`hcmoe-ns: unknown option '--${k}'\n${USAGE}`);
+  f.finish();
   return o;
 }
 

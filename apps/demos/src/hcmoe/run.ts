@@ -16,6 +16,7 @@ import {
   DsModel,
   type EvalResult,
   type ExpertConditions,
+  type ExpertSplit,
   evaluate,
   GridOps,
   type IcWeight,
@@ -49,6 +50,8 @@ export interface HcmoeOptions {
   readonly form: ConstraintForm;
   /** Half-width in cells of the blend between neighbouring experts (0: the paper's hard switch). */
   readonly blend?: number;
+  /** Axis the experts split: 'x' (the paper's) or 't' (windows in time). */
+  readonly split?: ExpertSplit;
   /** Derivatives of the training loss's residual: FD of the assembled field ('grid', the paper code's) or each point's expert's ('expert'). */
   readonly trainResidual?: TrainResidual;
   readonly lmMaxIter: number;
@@ -192,6 +195,7 @@ function constraintOf(
     conditions: o.conditions,
     form: o.form,
     blend: o.blend,
+    split: o.split,
     trainResidual: o.trainResidual,
     lm: { maxIter: o.lmMaxIter },
     pool,
