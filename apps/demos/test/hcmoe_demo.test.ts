@@ -324,6 +324,25 @@ describe('hcmoe training', () => {
       expect(Math.abs(losses[0][i] - losses[1][i])).toBeLessThan(1e-5 * losses[0][i]);
     ops.dispose();
   });
+  it('training that diverges stops with a message naming the variant and step, and leaks no tensors; a batch larger than the data is an error', () => {
+    const data = makeData({ nx: 16, nt: 11, fine: 1, solverSteps: 50, train: 4, test: 1, seed: 1 });
+    const ops = new GridOps(16, 11);
+    const model = quickModel('soft');
+    // One normal step first: the grid operators build their constant matrices on first use.
+    train(model, ops, data, { ...QUICK.train, batch: 2, steps: 1 });
+    const before = tf.memory().numTensors;
+    // Adam moves each weight by ~lr per step: 1e30 overflows float32 within a few steps.
+    expect(() => train(model, ops, data, { ...QUICK.train, batch: 2, steps: 20, lr: 1e30, clip: 1e38 })).toThrow(
+      /soft: training diverged at step \d+ \(loss (NaN|Infinity)\)/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => train(model, ops, data, { ...QUICK.train, batch: 5, steps: 1 })).toThrow(
+      /soft: 'batch' must be in \[1, 4\]/,
+    );
+    model.dispose();
+    ops.dispose();
+  });
+
   it("form 'ansatz': IC and boundary rows hold exactly, the solve has the PDE rows alone, numTensors per step unchanged", () => {
     const data = makeData({ nx: 16, nt: 11, fine: 1, solverSteps: 50, train: 4, test: 1, seed: 1 });
     const ops = new GridOps(16, 11);

@@ -7,7 +7,7 @@
  *   PDE residual only → relative L2 on test trajectories.
  * Time is normalised, τ = t / T, so the residual is u_τ − T·D/R(u)·u_xx.
  */
-import { AdamOptimizer, exponentialDecay, Rng } from '@pinnate/core';
+import { Rng } from '@pinnate/core';
 import { constLeftMul, Fno, PDEBENCH_DIFFUSION_SORPTION, solveDiffusionSorption } from '@pinnate/operators';
 import {
   assembleExperts,
@@ -21,6 +21,7 @@ import {
 } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import { DIFFUSION_SORPTION_OFFSET_RESIDUAL, DIFFUSION_SORPTION_RESIDUAL } from './residual.ts';
+import { type TrainLoopConfig, type TrainLoopRecord, trainLoop } from './train_loop.ts';
 
 const P = PDEBENCH_DIFFUSION_SORPTION;
 const KAPPA = ((1 - P.porosity) / P.porosity) * P.bulkDensity * P.freundlichK;
@@ -796,14 +797,7 @@ export function paperLoss(
 
 export type LossForm = 'ms' | 'paper';
 
-export interface TrainConfig {
-  readonly steps: number;
-  readonly batch: number;
-  readonly lr: number;
-  /** Halve the rate every this many steps (paper: 800 of 4000). */
-  readonly decayEvery: number;
-  readonly clip: number;
-  readonly seed: number;
+export interface TrainConfig extends TrainLoopConfig {
   /** Stop early after this many seconds (0: off). */
   readonly timeBudget: number;
   /**
@@ -814,13 +808,9 @@ export interface TrainConfig {
   readonly loss?: LossForm;
 }
 
-export interface TrainRecord {
-  readonly loss: number[];
+export interface TrainRecord extends TrainLoopRecord {
+  /** The PDE term of the loss per step. */
   readonly pde: number[];
-  readonly stepMs: number[];
-  readonly wallS: number;
-  readonly cpuS: number;
-  readonly steps: number;
 }
 
 /** Adam on the residual (hard) or residual + conditions (soft), minibatches of trajectories. */
@@ -831,67 +821,34 @@ export function train(
   cfg: TrainConfig,
   log: (msg: string) => void = () => {},
 ): TrainRecord {
-  const rng = new Rng(cfg.seed);
-  // Constraint points from their own stream, so the minibatch order does not depend on how many
-  // points a variant draws: hard and MoE of one seed see the same trajectories in the same order.
-  const pointRng = rng.split();
-  const vars = model.variables();
-  const opt = new AdamOptimizer(vars, {
-    lr: exponentialDecay({ lr: cfg.lr, decayRate: 0.5, decaySteps: cfg.decayEvery, staircase: true }),
-    clipNorm: cfg.clip,
-  });
-  const rec: TrainRecord = { loss: [], pde: [], stepMs: [], wallS: 0, cpuS: 0, steps: 0 };
-  const nTrain = data.cTrain.length;
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  let perm = rng.permutation(nTrain);
-  let cursor = 0;
-  for (let step = 0; step < cfg.steps; step++) {
-    const s0 = performance.now();
-    if (cursor + cfg.batch > nTrain) {
-      perm = rng.permutation(nTrain);
-      cursor = 0;
-    }
-    const c = Float64Array.from({ length: cfg.batch }, (_, i) => data.cTrain[perm[cursor + i]]);
-    cursor += cfg.batch;
-    const sample = model.samplePoints(ops, pointRng);
-    let pdeValue = 0;
-    const { value, grads } = tf.variableGrads(() => {
-      const fields = model.trainResidual === 'expert' ? model.forwardFields(ops, c, sample) : undefined;
-      const u = fields ? fields.u : model.forward(ops, c, sample);
-      if (cfg.loss === 'paper') {
-        const { total, pde } = paperLoss(ops, u, c, fields);
-        pdeValue = pde.dataSync()[0];
-        return total;
-      }
-      const pde = pdeLoss(ops, u, fields);
-      let total: tf.Scalar = pde;
-      if (model.variant === 'soft') {
+  const pde: number[] = [];
+  const rec = trainLoop(
+    {
+      name: model.variant,
+      variables: model.variables(),
+      trainCount: data.cTrain.length,
+      drawPoints: (rng) => model.samplePoints(ops, rng),
+      loss: (batch, sample) => {
+        const c = Float64Array.from(batch, (i) => data.cTrain[i]);
+        const fields = model.trainResidual === 'expert' ? model.forwardFields(ops, c, sample) : undefined;
+        const u = fields ? fields.u : model.forward(ops, c, sample);
+        if (cfg.loss === 'paper') {
+          const { total, pde: term } = paperLoss(ops, u, c, fields);
+          pde.push(term.dataSync()[0]);
+          return total;
+        }
+        const term = pdeLoss(ops, u, fields);
+        pde.push(term.dataSync()[0]);
+        if (model.variant !== 'soft') return term;
         const { ic, bc } = conditionLoss(ops, u, c);
-        total = tf.addN([pde, ic, bc]) as tf.Scalar;
-      }
-      pdeValue = pde.dataSync()[0];
-      return total;
-    }, vars);
-    opt.applyGradients(vars.map((v) => grads[v.name]));
-    rec.loss.push(value.dataSync()[0]);
-    rec.pde.push(pdeValue);
-    tf.dispose([value, ...Object.values(grads)]);
-    rec.stepMs.push(performance.now() - s0);
-    (rec as { steps: number }).steps = step + 1;
-    if (step % 25 === 0 || step === cfg.steps - 1) {
-      log(
-        `${model.variant} step ${step + 1}/${cfg.steps} loss ${rec.loss[step].toExponential(3)} pde ${pdeValue.toExponential(3)} ${rec.stepMs[step].toFixed(0)} ms`,
-      );
-    }
-    if (cfg.timeBudget > 0 && (performance.now() - t0) / 1000 > cfg.timeBudget) {
-      log(`${model.variant}: time budget reached after ${step + 1} steps`);
-      break;
-    }
-  }
-  const cpu = process.cpuUsage(cpu0);
-  opt.dispose();
-  return { ...rec, wallS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6 };
+        return tf.addN([term, ic, bc]) as tf.Scalar;
+      },
+      note: () => ` pde ${pde[pde.length - 1].toExponential(3)}`,
+    },
+    cfg,
+    log,
+  );
+  return { ...rec, pde };
 }
 
 export interface EvalResult {

@@ -10,7 +10,7 @@
  * the PDE residual only → relative L2 on test trajectories.
  * Time is normalised, τ = t / T: the residual is ω_τ + T (u ω_x + v ω_y − ν Δω).
  */
-import { AdamOptimizer, exponentialDecay, Rng } from '@pinnate/core';
+import { Rng } from '@pinnate/core';
 import { constLeftMul, FNO_NS_GRF, Fno, Grf2d, solveNavierStokes2d } from '@pinnate/operators';
 import {
   assembleExperts,
@@ -23,6 +23,7 @@ import {
 } from '@pinnate/pinn';
 import * as tf from '@tensorflow/tfjs';
 import { type MatPair, matPair, timeDifferenceMatrix } from './ds.ts';
+import { type TrainLoopConfig, type TrainLoopRecord, trainLoop } from './train_loop.ts';
 
 /** ν and T of the paper's NS case (Re = 1e4, 5 s). */
 export const NS_VISCOSITY = 1e-4;
@@ -393,21 +394,9 @@ export function nsPaperLoss(ops: NsGridOps, w: tf.Tensor5D): tf.Scalar {
   });
 }
 
-export interface NsTrainConfig {
-  readonly steps: number;
-  readonly batch: number;
-  readonly lr: number;
-  readonly decayEvery: number;
-  readonly clip: number;
-  readonly seed: number;
-}
+export type NsTrainConfig = TrainLoopConfig;
 
-export interface NsTrainRecord {
-  readonly loss: number[];
-  readonly stepMs: number[];
-  readonly wallS: number;
-  readonly cpuS: number;
-}
+export type NsTrainRecord = TrainLoopRecord;
 
 export function trainNs(
   model: NsModel,
@@ -416,48 +405,26 @@ export function trainNs(
   cfg: NsTrainConfig,
   log: (s: string) => void = () => {},
 ): NsTrainRecord {
-  const rng = new Rng(cfg.seed);
-  // Points from their own stream: hard and MoE of one seed see the same minibatches.
-  const pointRng = rng.split();
-  const vars = model.variables();
-  const opt = new AdamOptimizer(vars, {
-    lr: exponentialDecay({ lr: cfg.lr, decayRate: 0.5, decaySteps: cfg.decayEvery, staircase: true }),
-    clipNorm: cfg.clip,
-  });
-  const loss: number[] = [];
-  const stepMs: number[] = [];
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
   const nn = data.n * data.n;
-  let perm = rng.permutation(data.train.length);
-  let cursor = 0;
-  for (let step = 0; step < cfg.steps; step++) {
-    const s0 = performance.now();
-    if (cursor + cfg.batch > data.train.length) {
-      perm = rng.permutation(data.train.length);
-      cursor = 0;
-    }
-    const w0 = Array.from({ length: cfg.batch }, (_, i) => data.train[perm[cursor + i]].subarray(0, nn));
-    cursor += cfg.batch;
-    const sample = model.samplePoints(ops, pointRng);
-    const { value, grads } = tf.variableGrads(() => nsPaperLoss(ops, model.forward(ops, w0, sample)), vars);
-    opt.applyGradients(vars.map((v) => grads[v.name]));
-    const l = value.dataSync()[0];
-    tf.dispose([value, ...Object.values(grads)]);
-    if (!Number.isFinite(l)) {
-      opt.dispose();
-      throw new Error(`trainNs: ${model.variant} diverged at step ${step + 1} (loss ${l})`);
-    }
-    loss.push(l);
-    stepMs.push(performance.now() - s0);
-    if (step % 25 === 0 || step === cfg.steps - 1)
-      log(
-        `ns ${model.variant} step ${step + 1}/${cfg.steps} loss ${l.toExponential(3)} ${stepMs[step].toFixed(0)} ms`,
-      );
-  }
-  const cpu = process.cpuUsage(cpu0);
-  opt.dispose();
-  return { loss, stepMs, wallS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6 };
+  return trainLoop(
+    {
+      name: `ns ${model.variant}`,
+      variables: model.variables(),
+      trainCount: data.train.length,
+      drawPoints: (rng) => model.samplePoints(ops, rng),
+      loss: (batch, sample) =>
+        nsPaperLoss(
+          ops,
+          model.forward(
+            ops,
+            batch.map((i) => data.train[i].subarray(0, nn)),
+            sample,
+          ),
+        ),
+    },
+    cfg,
+    log,
+  );
 }
 
 export interface NsEval {
