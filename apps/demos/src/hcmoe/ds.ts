@@ -684,9 +684,8 @@ export class DsModel {
    * [K, m] 0/1 mask over the condition rows (nx IC cells unless `withIc` is false, then nt − 1
    * rows u(0, τ), then nt − 1 rows at x = 1) keeping, for expert k, the rows inside its block
    * (the split of `owners`): split 'x' — the IC cells of its slab (with `blend`, every cell where
-   * its blend weight is > 0), the boundary rows if it owns
-   * that boundary ('ic-local': both boundaries); split 't' — the IC row if it owns t = 0, and
-   * both boundaries' rows of its window.
+   * its blend weight is > 0) and the rows of the boundary it owns ('ic-local': both boundaries);
+   * split 't' — the IC row if it owns t = 0, and both boundaries' rows of its window.
    */
   conditionMask(nx: number, nt: number, withIc = true): Float32Array {
     const K = this.experts;
