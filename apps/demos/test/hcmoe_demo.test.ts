@@ -332,9 +332,9 @@ describe('hcmoe training', () => {
     train(model, ops, data, { ...QUICK.train, batch: 2, steps: 1 });
     const before = tf.memory().numTensors;
     // Adam moves each weight by ~lr per step: 1e30 overflows float32 within a few steps.
-    expect(() => train(model, ops, data, { ...QUICK.train, batch: 2, steps: 20, lr: 1e30, clip: 1e38 })).toThrow(
-      /soft: training diverged at step \d+ \(loss (NaN|Infinity)\)/,
-    );
+    expect(() =>
+      train(model, ops, data, { ...QUICK.train, batch: 2, steps: 20, lr: 1e30, clip: 1e38 }),
+    ).toThrow(/soft: training diverged at step \d+ \(loss (NaN|Infinity)\)/);
     expect(tf.memory().numTensors).toBe(before);
     expect(() => train(model, ops, data, { ...QUICK.train, batch: 5, steps: 1 })).toThrow(
       /soft: 'batch' must be in \[1, 4\]/,
@@ -479,12 +479,9 @@ describe('hcmoe training', () => {
     const blended = quickModel('moe', { pointsPerExpert: 6, conditions: 'ic-local', blend: 1 });
     const mask3 = blended.conditionMask(nx, nt);
     blended.dispose();
-    expect(Array.from({ length: K }, (_, k) => Array.from(mask3.subarray(k * m, k * m + nx)).join(''))).toEqual([
-      '1111100000000000',
-      '0001111110000000',
-      '0000000111111000',
-      '0000000000011111',
-    ]);
+    expect(
+      Array.from({ length: K }, (_, k) => Array.from(mask3.subarray(k * m, k * m + nx)).join('')),
+    ).toEqual(['1111100000000000', '0001111110000000', '0000000111111000', '0000000000011111']);
     const u = model.forward(ops, c, model.samplePoints(ops, new Rng(5)));
     const uv = u.dataSync();
     const bd = ops.boundary(u as tf.Tensor4D);
