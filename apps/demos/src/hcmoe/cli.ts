@@ -9,17 +9,18 @@ import { parseFlags } from '../cli_flags.ts';
 import { CONSTRAINT_FORMS, EXPERT_CONDITIONS, EXPERT_SPLITS } from './ds.ts';
 import { FULL, type HcmoeOptions, QUICK, runHcmoe } from './run.ts';
 
-const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N] [--train N] [--test N]
+const USAGE = `usage: hcmoe [--quick] [--out DIR (runs/hcmoe)] [--steps N (1000)] [--train N] [--test N]
   [--nx N] [--nt N] [--basis N] [--width N] [--modes N] [--layers N] [--batch N] [--lr X]
   [--points N (per expert)] [--experts K] [--pde-weight W (1/500)] [--workers W] [--variants soft,hard,moe]
   [--bench-points 100,1000,10000] [--bench-workers 1,2] [--bench-grid NT,NX] [--no-bench]
-  [--time-budget SECONDS (per variant)] [--loss ms|paper] [--decay-every N] [--seed S]
+  [--time-budget SECONDS (per variant)] [--loss ms|paper] [--decay-every N (333)] [--seed S]
   [--seeds N (trainings per variant, seeds S..S+N-1)] [--ic-weight unit|paper]
-  [--expert-conditions shared|local|ic-local (IC/BC rows per expert: all, its own slab's,
-   or its slab's IC and both boundaries)] [--split x|t (experts as x-slabs or time windows)]
+  [--expert-conditions shared|local|ic-local (IC/BC rows per expert: all (the paper code's),
+   its own slab's, or its slab's IC and both boundaries (default))] [--split x|t (experts as x-slabs or time windows)]
   [--constraint lsq|ic-ansatz|ansatz|ansatz-smooth (IC and BC as rows of the solve; the IC
    built into the ansatz, BC rows; both built in (BC in the boundary cell, or by a smooth
-   lifting), PDE rows alone)] [--ridge X (1e-4)] [--blend W (cells; blend neighbouring experts)]
+   lifting), PDE rows alone)] [--ridge X (1e-4)] [--blend W (16 cells; blend neighbouring experts, 0: none;
+   at most nx / experts − 3)]
   [--train-residual grid|expert (training residual from FD of the assembled field, or each
    point's expert's own derivatives: no differences across the seams)]
   [--data-seed S (data only; --seed sets data, model and training)]
