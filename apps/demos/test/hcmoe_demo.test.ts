@@ -36,6 +36,24 @@ function quickModel(variant: Variant, overrides: Partial<ConstraintConfig> = {})
   });
 }
 
+/** The assembled field of one forward, its boundary values [nt, 2] and each expert's last solve. */
+function solvedField(
+  model: DsModel,
+  ops: GridOps,
+  c: Float64Array,
+  sample: ReturnType<DsModel['samplePoints']>,
+) {
+  const u = model.forward(ops, c, sample);
+  const bd = ops.boundary(u as tf.Tensor4D);
+  const out = {
+    uv: u.dataSync(),
+    bv: bd.dataSync(), // [1, nt, 2, 1]
+    solves: (model.moe as NonNullable<typeof model.moe>).constraint.lastSolve,
+  };
+  tf.dispose([u, bd]);
+  return out;
+}
+
 beforeAll(async () => {
   if (tf.getBackend() !== 'wasm') await initBackend({ backend: 'wasm' });
 });
@@ -482,11 +500,7 @@ describe('hcmoe training', () => {
     expect(
       Array.from({ length: K }, (_, k) => Array.from(mask3.subarray(k * m, k * m + nx)).join('')),
     ).toEqual(['1111100000000000', '0001111110000000', '0000000111111000', '0000000000011111']);
-    const u = model.forward(ops, c, model.samplePoints(ops, new Rng(5)));
-    const uv = u.dataSync();
-    const bd = ops.boundary(u as tf.Tensor4D);
-    const bv = bd.dataSync(); // [1, nt, 2, 1]
-    const solves = (model.moe as NonNullable<typeof model.moe>).constraint.lastSolve;
+    const { uv, bv, solves } = solvedField(model, ops, c, model.samplePoints(ops, new Rng(5)));
     for (let k = 0; k < K; k++) {
       // The assembled field in slab k is expert k's: its kept rows, recomputed from u.
       let ss = 0;
@@ -502,7 +516,6 @@ describe('hcmoe training', () => {
     expect(() => quickModel('moe', { pointsPerExpert: 6, conditions: 'none' as never, lm: {} })).toThrow(
       /'conditions'/,
     );
-    tf.dispose([u, bd]);
     model.dispose();
     ops.dispose();
   });
@@ -533,11 +546,7 @@ describe('hcmoe training', () => {
       mask.subarray(k * m, (k + 1) * m).reduce((a, v) => a + v, 0),
     );
     expect(kept).toEqual([nx + 4, 4, 4, 4]);
-    const u = model.forward(ops, c, sample);
-    const uv = u.dataSync();
-    const bd = ops.boundary(u as tf.Tensor4D);
-    const bv = bd.dataSync(); // [1, nt, 2, 1]
-    const solves = (model.moe as NonNullable<typeof model.moe>).constraint.lastSolve;
+    const { uv, bv, solves } = solvedField(model, ops, c, sample);
     for (let k = 0; k < K; k++) {
       // Expert k's kept rows, recomputed from the assembled field: its window is its own expansion.
       let ss = 0;
@@ -569,7 +578,7 @@ describe('hcmoe training', () => {
     expect(() => quickModel('moe', { split: 't', blend: 2 })).toThrow(/'blend'/);
     expect(() => quickModel('moe', { split: 't', conditions: 'ic-local' })).toThrow(/'ic-local'/);
     expect(() => quickModel('moe', { split: 'y' as never })).toThrow(/'split'/);
-    tf.dispose([u, u2, bd]);
+    u2.dispose();
     model.dispose();
     ops.dispose();
   });
