@@ -3,6 +3,8 @@
  * program reads is recorded, so `finish()` can reject the ones it does not know, and each
  * accessor's error names the program, the flag and what it expected.
  */
+import { numberFlag } from './cli_number.ts';
+
 export interface Flags {
   /** A finite number, or undefined when the flag is absent. */
   num(k: string): number | undefined;
@@ -38,6 +40,7 @@ export function parseFlags(program: string, usage: string, argv: readonly string
       i++;
     }
   }
+  const toNumber = numberFlag(program, usage);
   const used = new Set<string>();
   const read = (k: string): string | true | undefined => {
     used.add(k);
@@ -46,11 +49,8 @@ export function parseFlags(program: string, usage: string, argv: readonly string
   return {
     num(k) {
       const v = read(k);
-      if (v === undefined) return undefined;
-      const x = Number(v);
-      if (v === true || v.trim() === '' || !Number.isFinite(x))
-        throw new Error(`${program}: '--${k}' needs a number, got '${v}'`);
-      return x;
+      // A bare flag has no value: numberFlag reports it as 'got nothing'.
+      return v === undefined ? undefined : toNumber(`--${k}`, v === true ? undefined : v);
     },
     list(k) {
       const v = read(k);
